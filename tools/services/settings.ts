@@ -1,0 +1,56 @@
+// Where the local services listen and keep their files. Every value comes from a setting with a
+// documented default (local.settings.example.json), so two checkouts can run side by side.
+import * as path from "node:path";
+import { Env, readPort, readString } from "../../functions/config";
+
+export interface ServiceSettings {
+  /** Root of everything local: data, logs, caches, pid files. */
+  localDir: string;
+  logDir: string;
+  cacheDir: string;
+  host: string;
+  azurite: { blobPort: number; queuePort: number; tablePort: number; dir: string };
+  postgres: { port: number; user: string; password: string; database: string; dir: string };
+  kafka: { port: number; controllerPort: number; heap: string; dir: string };
+  spark: { master: string; venv: string; python: string };
+}
+
+export function serviceSettings(env: Env = process.env, projectRoot = defaultProjectRoot()): ServiceSettings {
+  const localDir = path.resolve(projectRoot, readString(env, "AZFLOW_LOCAL_DIR", ".local"));
+  return {
+    localDir,
+    logDir: path.join(localDir, "logs"),
+    cacheDir: path.resolve(projectRoot, readString(env, "AZFLOW_CACHE_DIR", path.join(localDir, "cache"))),
+    host: "127.0.0.1",
+    azurite: {
+      blobPort: readPort(env, "AZFLOW_AZURITE_BLOB_PORT", 10000),
+      queuePort: readPort(env, "AZFLOW_AZURITE_QUEUE_PORT", 10001),
+      tablePort: readPort(env, "AZFLOW_AZURITE_TABLE_PORT", 10002),
+      dir: path.join(localDir, "azurite"),
+    },
+    postgres: {
+      port: readPort(env, "AZFLOW_POSTGRES_PORT", 55432),
+      user: readString(env, "AZFLOW_POSTGRES_USER", "azflow"),
+      password: readString(env, "AZFLOW_POSTGRES_PASSWORD", "azflow"),
+      database: readString(env, "AZFLOW_POSTGRES_DB", "azflow"),
+      dir: path.join(localDir, "postgres"),
+    },
+    kafka: {
+      port: readPort(env, "AZFLOW_KAFKA_PORT", 19092),
+      controllerPort: readPort(env, "AZFLOW_KAFKA_CONTROLLER_PORT", 19093),
+      heap: readString(env, "AZFLOW_KAFKA_HEAP", "512m"),
+      dir: path.join(localDir, "kafka"),
+    },
+    spark: {
+      master: readString(env, "AZFLOW_SPARK_MASTER", "local[2]"),
+      venv: path.join(localDir, "venv"),
+      python: readString(env, "AZFLOW_PYTHON", "python3"),
+    },
+  };
+}
+
+/** The checkout root: two levels above this file in both the source and the built tree. */
+export function defaultProjectRoot(): string {
+  const up = path.resolve(__dirname, "..", "..");
+  return path.basename(up) === "dist" ? path.dirname(up) : up;
+}
