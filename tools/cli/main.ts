@@ -4,6 +4,7 @@ import { CliError } from "./cli-error";
 
 const commands: Record<string, { summary: string; load: () => Promise<{ run(args: string[]): Promise<number> }> }> = {
   services: { summary: "up|down|status the local services", load: () => import("./commands/services") },
+  connections: { summary: "import|export connections in Airflow's JSON export format", load: () => import("./commands/connections") },
   host: { summary: "run the app locally: HTTP, timers, blob triggers, orchestrations (--list to print functions)", load: () => import("./commands/host") },
 };
 
