@@ -1,0 +1,175 @@
+// The run ledger: Airflow's metadata DB (dag runs and task instances) in Table Storage. Written by
+// the activity wrapper and the DAG orchestrator's bookkeeping activities; read by the REST API,
+// the CLI, depends_on_past, ExternalTaskSensor and the once-per-day branch helper.
+import { TableClient, RestError } from "@azure/data-tables";
+import { appTableClient } from "../hooks/app-storage";
+import { DagRunRecord, TaskInstanceRecord } from "./records";
+import { fromKey, mapIndexKey, toKey } from "./table-keys";
+
+export const DAG_RUNS_TABLE = "azflowDagRuns";
+export const TASK_INSTANCES_TABLE = "azflowTaskInstances";
+
+type Entity = Record<string, unknown> & { partitionKey: string; rowKey: string };
+
+function isNotFound(err: unknown): boolean {
+  return err instanceof RestError && err.statusCode === 404;
+}
+
+function dagRunEntity(run: DagRunRecord): Entity {
+  return { partitionKey: toKey(run.dag_id), rowKey: toKey(run.dag_run_id), ...run, conf: JSON.stringify(run.conf) };
+}
+
+function dagRunFrom(e: Record<string, unknown>): DagRunRecord {
+  const str = (k: string): string | null => (typeof e[k] === "string" ? (e[k] as string) : null);
+  return {
+    dag_id: String(e.dag_id),
+    dag_run_id: String(e.dag_run_id),
+    instance_id: String(e.instance_id),
+    logical_date: String(e.logical_date),
+    data_interval_start: str("data_interval_start"),
+    data_interval_end: str("data_interval_end"),
+    run_type: String(e.run_type) as DagRunRecord["run_type"],
+    state: String(e.state) as DagRunRecord["state"],
+    external_trigger: e.external_trigger === true,
+    conf: typeof e.conf === "string" ? (JSON.parse(e.conf) as Record<string, unknown>) : {},
+    note: str("note"),
+    queued_at: str("queued_at"),
+    start_date: str("start_date"),
+    end_date: str("end_date"),
+  };
+}
+
+function taskPartition(dagId: string, runId: string): string {
+  return `${toKey(dagId)}~${toKey(runId)}`;
+}
+
+function taskEntity(ti: TaskInstanceRecord): Entity {
+  return {
+    partitionKey: taskPartition(ti.dag_id, ti.dag_run_id),
+    rowKey: `${toKey(ti.task_id)}~${mapIndexKey(ti.map_index)}`,
+    ...ti,
+  };
+}
+
+function taskFrom(e: Record<string, unknown>): TaskInstanceRecord {
+  const str = (k: string): string | null => (typeof e[k] === "string" ? (e[k] as string) : null);
+  const num = (k: string): number | null => (typeof e[k] === "number" ? (e[k] as number) : null);
+  return {
+    dag_id: String(e.dag_id),
+    dag_run_id: String(e.dag_run_id),
+    task_id: String(e.task_id),
+    map_index: num("map_index") ?? -1,
+    state: str("state") as TaskInstanceRecord["state"],
+    try_number: num("try_number") ?? 0,
+    max_tries: num("max_tries") ?? 0,
+    operator: String(e.operator ?? ""),
+    start_date: str("start_date"),
+    end_date: str("end_date"),
+    duration: num("duration"),
+    error: str("error"),
+    xcom: str("xcom"),
+  };
+}
+
+export interface ListOptions {
+  limit?: number;
+  offset?: number;
+  state?: string[];
+}
+
+export class RunLedger {
+  private ready: Promise<void> | undefined;
+
+  constructor(
+    private readonly runs: TableClient = appTableClient(DAG_RUNS_TABLE),
+    private readonly tasks: TableClient = appTableClient(TASK_INSTANCES_TABLE),
+  ) {}
+
+  /** Tables are created once per process; creating an existing table is a no-op. */
+  private ensureTables(): Promise<void> {
+    this.ready ??= Promise.all([this.runs.createTable(), this.tasks.createTable()]).then(() => undefined);
+    return this.ready;
+  }
+
+  async putDagRun(run: DagRunRecord): Promise<void> {
+    await this.ensureTables();
+    await this.runs.upsertEntity(dagRunEntity(run), "Replace");
+  }
+
+  /** Inserts only if absent: the guard that makes (dag_id, run_id) unique. Returns false if it existed. */
+  async createDagRun(run: DagRunRecord): Promise<boolean> {
+    await this.ensureTables();
+    try {
+      await this.runs.createEntity(dagRunEntity(run));
+      return true;
+    } catch (err) {
+      if (err instanceof RestError && err.statusCode === 409) return false;
+      throw err;
+    }
+  }
+
+  async updateDagRun(dagId: string, runId: string, patch: Partial<DagRunRecord>): Promise<void> {
+    await this.ensureTables();
+    const entity: Entity = { partitionKey: toKey(dagId), rowKey: toKey(runId), ...patch };
+    if (patch.conf) entity.conf = JSON.stringify(patch.conf);
+    await this.runs.updateEntity(entity, "Merge");
+  }
+
+  async getDagRun(dagId: string, runId: string): Promise<DagRunRecord | undefined> {
+    await this.ensureTables();
+    try {
+      return dagRunFrom(await this.runs.getEntity(toKey(dagId), toKey(runId)));
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  /** Every run of a DAG, oldest logical date first (Airflow's default order). */
+  async listDagRuns(dagId: string): Promise<DagRunRecord[]> {
+    await this.ensureTables();
+    const out: DagRunRecord[] = [];
+    const filter = `PartitionKey eq '${toKey(dagId).replace(/'/g, "''")}'`;
+    for await (const e of this.runs.listEntities({ queryOptions: { filter } })) out.push(dagRunFrom(e));
+    return out.sort((a, b) => a.logical_date.localeCompare(b.logical_date) || a.dag_run_id.localeCompare(b.dag_run_id));
+  }
+
+  async findDagRunByLogicalDate(dagId: string, logicalDate: string): Promise<DagRunRecord | undefined> {
+    const target = Date.parse(logicalDate);
+    return (await this.listDagRuns(dagId)).find((r) => Date.parse(r.logical_date) === target);
+  }
+
+  async putTaskInstance(ti: TaskInstanceRecord): Promise<void> {
+    await this.ensureTables();
+    await this.tasks.upsertEntity(taskEntity(ti), "Replace");
+  }
+
+  async listTaskInstances(dagId: string, runId: string): Promise<TaskInstanceRecord[]> {
+    await this.ensureTables();
+    const out: TaskInstanceRecord[] = [];
+    const filter = `PartitionKey eq '${taskPartition(dagId, runId).replace(/'/g, "''")}'`;
+    for await (const e of this.tasks.listEntities({ queryOptions: { filter } })) out.push(taskFrom(e));
+    return out.sort((a, b) => a.task_id.localeCompare(b.task_id) || a.map_index - b.map_index);
+  }
+
+  async deleteRun(dagId: string, runId: string): Promise<void> {
+    await this.ensureTables();
+    for (const ti of await this.listTaskInstances(dagId, runId)) {
+      const e = taskEntity(ti);
+      await this.tasks.deleteEntity(e.partitionKey, e.rowKey).catch((err) => { if (!isNotFound(err)) throw err; });
+    }
+    await this.runs.deleteEntity(toKey(dagId), toKey(runId)).catch((err) => { if (!isNotFound(err)) throw err; });
+  }
+
+  /** Whether `taskId` of `dagId` succeeded in any run whose logical date falls on this UTC day. */
+  async taskSucceededOnDay(dagId: string, taskId: string, utcDay: string): Promise<boolean> {
+    for (const run of await this.listDagRuns(dagId)) {
+      if (!run.logical_date.startsWith(utcDay) && !(run.start_date ?? "").startsWith(utcDay)) continue;
+      const tis = await this.listTaskInstances(dagId, run.dag_run_id);
+      if (tis.some((t) => t.task_id === taskId && t.state === "success")) return true;
+    }
+    return false;
+  }
+}
+
+export { fromKey };
