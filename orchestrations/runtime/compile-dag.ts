@@ -4,6 +4,7 @@ import { optionalDuration } from "./duration";
 import { topologicalOrder } from "./graph";
 import { JsonObject, JsonValue, toJson } from "./json";
 import { compileSchedule } from "./schedule";
+import { isoUtc } from "./calendar";
 import { parseInstant } from "./time";
 import { resolveUpstreams, validateDag } from "./validate-dag";
 
@@ -97,8 +98,8 @@ export function compileDag(spec: DagSpec): CompiledDag {
     dagId: def.dagId,
     description: def.description ?? null,
     schedule: compileSchedule(def.schedule),
-    startDate: def.startDate === undefined ? null : new Date(parseInstant(def.startDate)).toISOString(),
-    endDate: def.endDate === undefined ? null : new Date(parseInstant(def.endDate)).toISOString(),
+    startDate: def.startDate === undefined ? null : isoUtc(parseInstant(def.startDate)),
+    endDate: def.endDate === undefined ? null : isoUtc(parseInstant(def.endDate)),
     catchup: def.catchup ?? true,
     maxActiveRuns: def.maxActiveRuns ?? DEFAULT_MAX_ACTIVE_RUNS,
     dagrunTimeoutSeconds: optionalDuration(def.dagrunTimeout),

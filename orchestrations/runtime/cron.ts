@@ -1,3 +1,5 @@
+import { civil, isoUtc, MINUTE_MS as MINUTE, utcMs } from "./calendar";
+
 // Five-field cron (minute hour day-of-month month day-of-week), evaluated in UTC, with the
 // semantics Airflow gets from croniter: lists, ranges, steps, JAN-DEC / SUN-SAT names, 7 = Sunday,
 // and day-of-month OR day-of-week when both are restricted.
@@ -110,7 +112,7 @@ export function parseCron(source: string): CronExpression {
   };
   // Reject expressions that can never fire (such as 30 February) at definition time.
   try {
-    cronNext(expression, Date.UTC(2000, 0, 1));
+    cronNext(expression, utcMs(2000, 1, 1));
   } catch {
     throw new CronError(`cron "${source}": never fires`);
   }
@@ -118,13 +120,12 @@ export function parseCron(source: string): CronExpression {
   return expression;
 }
 
-const MINUTE = 60_000;
 // Farther than any real schedule's gap (29 February comes at least every 8 years).
 const SEARCH_LIMIT_MS = 9 * 366 * 86_400_000;
 
-function dayMatches(cron: CronExpression, d: Date): boolean {
-  const dom = cron.daysOfMonth.has(d.getUTCDate());
-  const dow = cron.daysOfWeek.has(d.getUTCDay());
+function dayMatches(cron: CronExpression, day: number, weekday: number): boolean {
+  const dom = cron.daysOfMonth.has(day);
+  const dow = cron.daysOfWeek.has(weekday);
   if (cron.domRestricted && cron.dowRestricted) return dom || dow;
   return dom && dow;
 }
@@ -134,15 +135,14 @@ export function cronNext(cron: CronExpression, afterMs: number): number {
   let t = Math.floor(afterMs / MINUTE) * MINUTE + MINUTE;
   const limit = t + SEARCH_LIMIT_MS;
   while (t <= limit) {
-    const d = new Date(t);
-    const y = d.getUTCFullYear(), mo = d.getUTCMonth(), day = d.getUTCDate(), h = d.getUTCHours();
-    if (!cron.months.has(mo + 1)) t = Date.UTC(y, mo + 1, 1);
-    else if (!dayMatches(cron, d)) t = Date.UTC(y, mo, day + 1);
-    else if (!cron.hours.has(h)) t = Date.UTC(y, mo, day, h + 1);
-    else if (!cron.minutes.has(d.getUTCMinutes())) t += MINUTE;
+    const { year: y, month: mo, day, hour: h, minute, weekday } = civil(t);
+    if (!cron.months.has(mo)) t = utcMs(y, mo + 1, 1);
+    else if (!dayMatches(cron, day, weekday)) t = utcMs(y, mo, day + 1);
+    else if (!cron.hours.has(h)) t = utcMs(y, mo, day, h + 1);
+    else if (!cron.minutes.has(minute)) t += MINUTE;
     else return t;
   }
-  throw new CronError(`cron "${cron.source}" has no fire time after ${new Date(afterMs).toISOString()}`);
+  throw new CronError(`cron "${cron.source}" has no fire time after ${isoUtc(afterMs)}`);
 }
 
 /** The last fire time at or before `atMs`. */
@@ -150,15 +150,14 @@ export function cronPrevOrAt(cron: CronExpression, atMs: number): number {
   let t = Math.floor(atMs / MINUTE) * MINUTE;
   const limit = t - SEARCH_LIMIT_MS;
   while (t >= limit) {
-    const d = new Date(t);
-    const y = d.getUTCFullYear(), mo = d.getUTCMonth(), day = d.getUTCDate(), h = d.getUTCHours();
-    if (!cron.months.has(mo + 1)) t = Date.UTC(y, mo, 1) - MINUTE;
-    else if (!dayMatches(cron, d)) t = Date.UTC(y, mo, day) - MINUTE;
-    else if (!cron.hours.has(h)) t = Date.UTC(y, mo, day, h) - MINUTE;
-    else if (!cron.minutes.has(d.getUTCMinutes())) t -= MINUTE;
+    const { year: y, month: mo, day, hour: h, minute, weekday } = civil(t);
+    if (!cron.months.has(mo)) t = utcMs(y, mo, 1) - MINUTE;
+    else if (!dayMatches(cron, day, weekday)) t = utcMs(y, mo, day) - MINUTE;
+    else if (!cron.hours.has(h)) t = utcMs(y, mo, day, h) - MINUTE;
+    else if (!cron.minutes.has(minute)) t -= MINUTE;
     else return t;
   }
-  throw new CronError(`cron "${cron.source}" has no fire time before ${new Date(atMs).toISOString()}`);
+  throw new CronError(`cron "${cron.source}" has no fire time before ${isoUtc(atMs)}`);
 }
 
 /** The last fire time strictly before `beforeMs`. */
