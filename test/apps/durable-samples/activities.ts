@@ -1,0 +1,54 @@
+// Activities used by the sample orchestrations.
+import * as df from "durable-functions";
+import { flakyAttempts, invocations } from "./state";
+
+df.app.activity("Echo", {
+  handler: (input: unknown) => {
+    invocations.push(`Echo:${JSON.stringify(input)}`);
+    return input;
+  },
+});
+
+df.app.activity("Add", {
+  handler: (input: { a: number; b: number }) => {
+    invocations.push(`Add:${JSON.stringify(input)}`);
+    return input.a + input.b;
+  },
+});
+
+/** Fails the first `failTimes` attempts for `key`, then returns the attempt number. */
+df.app.activity("FlakyActivity", {
+  handler: (input: { key: string; failTimes: number }) => {
+    const attempt = (flakyAttempts.get(input.key) ?? 0) + 1;
+    flakyAttempts.set(input.key, attempt);
+    invocations.push(`FlakyActivity:${input.key}#${attempt}`);
+    if (attempt <= input.failTimes) throw new RangeError(`flaky ${input.key} attempt ${attempt}`);
+    return attempt;
+  },
+});
+
+df.app.activity("Boom", {
+  handler: () => {
+    invocations.push("Boom");
+    throw new TypeError("boom: the activity failed");
+  },
+});
+
+/** Sleeps for real: `ms` of wall time. */
+df.app.activity("Sleep", {
+  handler: async (ms: number) => {
+    invocations.push(`Sleep:${ms}`);
+    await new Promise((r) => setTimeout(r, ms));
+    return `slept ${ms}`;
+  },
+});
+
+/** Never settles: only the functionTimeout ends it. */
+df.app.activity("Hang", {
+  handler: () => {
+    invocations.push("Hang");
+    return new Promise(() => undefined);
+  },
+});
+
+df.app.activity("Noop", { handler: () => null });

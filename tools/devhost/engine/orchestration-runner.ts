@@ -1,0 +1,94 @@
+// Runs one orchestrator episode through the SDK's own replay: builds the payload the Durable
+// extension sends, calls the handler df.app.orchestration registered, and reads back the
+// OrchestratorState (or the $OutOfProcData$ carried by a failure) plus the SDK's task table.
+import { createInvocationContext, type LogSink } from "../invoke";
+import type { RegisteredFunction } from "../registry";
+import { EventType, failureDetailsOf, type FailureDetails, type HistoryEvent } from "./history";
+import { executorOf, flattenActions, type SdkExecutor } from "./sdk-table";
+
+const OUT_OF_PROC_LABEL = "$OutOfProcData$:";
+
+export interface OrchestratorPayload {
+  history: HistoryEvent[];
+  input: unknown;
+  instanceId: string;
+  isReplaying: boolean;
+  parentInstanceId?: string;
+  upperSchemaVersion: number;
+  upperSchemaVersionNew: number;
+  longRunningTimerIntervalDuration: string;
+  maximumShortTimerDuration: string;
+  defaultHttpAsyncRequestSleepTimeMillseconds: number;
+}
+
+interface OrchestratorState {
+  isDone: boolean;
+  actions: unknown[];
+  output?: unknown;
+  error?: string;
+  customStatus?: unknown;
+  failureDetails?: FailureDetails;
+}
+
+export type EpisodeOutcome =
+  | { kind: "running"; executor: SdkExecutor; actions: ReturnType<typeof flattenActions>; customStatus: unknown }
+  | { kind: "completed"; output: unknown; actions: ReturnType<typeof flattenActions>; customStatus: unknown }
+  | { kind: "continuedAsNew"; input: unknown; actions: ReturnType<typeof flattenActions>; customStatus: unknown }
+  | { kind: "failed"; failure: FailureDetails; actions: ReturnType<typeof flattenActions>; customStatus: unknown };
+
+/** The payload as the host sends it (schema V3: upperSchemaVersionNew 2; 6-day timer limit). */
+export function buildPayload(instanceId: string, input: unknown, history: HistoryEvent[], parentInstanceId?: string): OrchestratorPayload {
+  let starts = 0;
+  for (const e of history) if (e.EventType === EventType.OrchestratorStarted) starts++;
+  return {
+    history,
+    input,
+    instanceId,
+    isReplaying: starts > 1,
+    parentInstanceId,
+    upperSchemaVersion: 1,
+    upperSchemaVersionNew: 2,
+    longRunningTimerIntervalDuration: "3.00:00:00",
+    maximumShortTimerDuration: "6.00:00:00",
+    defaultHttpAsyncRequestSleepTimeMillseconds: 30000,
+  };
+}
+
+function stateFromFailure(err: unknown): OrchestratorState | undefined {
+  const message = err instanceof Error ? err.message : undefined;
+  const at = message?.indexOf(OUT_OF_PROC_LABEL) ?? -1;
+  if (!message || at < 0) return undefined;
+  return JSON.parse(message.slice(at + OUT_OF_PROC_LABEL.length)) as OrchestratorState;
+}
+
+export async function runEpisode(fn: RegisteredFunction, payload: OrchestratorPayload, log?: LogSink): Promise<EpisodeOutcome> {
+  const context = createInvocationContext(fn, { log });
+  let state: OrchestratorState;
+  try {
+    state = (await fn.handler(payload, context)) as OrchestratorState;
+  } catch (err) {
+    const failedState = stateFromFailure(err);
+    if (!failedState) {
+      // Thrown before the SDK could wrap it (bad payload, not a generator...): fail with it as is.
+      return { kind: "failed", failure: failureDetailsOf(err), actions: [], customStatus: undefined };
+    }
+    // The SDK's wrapper loses the stack; the executor still holds the orchestrator's own error.
+    const original = failureDetailsOf(executorOf(context).exception);
+    const failure: FailureDetails = { ...original, ErrorMessage: failedState.error ?? original.ErrorMessage, InnerFailure: failedState.failureDetails };
+    return { kind: "failed", failure, actions: flattenActions(failedState.actions), customStatus: failedState.customStatus };
+  }
+  if (!state || !Array.isArray(state.actions)) throw new Error(`Orchestrator '${fn.name}' returned no OrchestratorState: register it with df.app.orchestration.`);
+  const actions = flattenActions(state.actions);
+  if (state.isDone) {
+    const executor = executorOf(context);
+    if (executor.willContinueAsNew) {
+      const can = actions.find((a) => a.actionType === 4);
+      const raw = can?.input;
+      // ContinueAsNewAction JSON-encodes string inputs like activity inputs do.
+      const input = typeof raw === "string" ? (JSON.parse(raw) as unknown) : raw === undefined ? undefined : (JSON.parse(JSON.stringify(raw)) as unknown);
+      return { kind: "continuedAsNew", input, actions, customStatus: state.customStatus };
+    }
+    return { kind: "completed", output: state.output, actions, customStatus: state.customStatus };
+  }
+  return { kind: "running", executor: executorOf(context), actions, customStatus: state.customStatus };
+}
