@@ -4,9 +4,10 @@ import { isPlainObject } from "./json";
 // so it survives the compiled DAG's JSON round trip; the orchestrator resolves it at run time.
 export const DEFAULT_XCOM_KEY = "return_value";
 
-export interface XComRef {
+// A type alias (not an interface) so it is assignable to JsonValue.
+export type XComRef = {
   readonly $xcom: { readonly taskId: string; readonly key: string };
-}
+};
 
 export function xcomRef(taskId: string, key: string = DEFAULT_XCOM_KEY): XComRef {
   return { $xcom: { taskId, key } };
