@@ -1,6 +1,6 @@
 // Activities used by the sample orchestrations.
 import * as df from "durable-functions";
-import { flakyAttempts, invocations } from "./state";
+import { concurrency, flakyAttempts, invocations } from "./state";
 
 df.app.activity("Echo", {
   handler: (input: unknown) => {
@@ -52,3 +52,14 @@ df.app.activity("Hang", {
 });
 
 df.app.activity("Noop", { handler: () => null });
+
+/** Records how many invocations overlap (the engine's activity concurrency limit). */
+df.app.activity("Tracked", {
+  handler: async (i: number) => {
+    concurrency.active++;
+    concurrency.max = Math.max(concurrency.max, concurrency.active);
+    await new Promise((r) => setTimeout(r, 20));
+    concurrency.active--;
+    return i;
+  },
+});

@@ -21,6 +21,12 @@ orchestration("FanOut", function* (context: OrchestrationContext) {
   return results.reduce((a, b) => a + b, 0);
 });
 
+orchestration("FanOutTracked", function* (context: OrchestrationContext) {
+  const n = context.df.getInput() as number;
+  const results = (yield context.df.Task.all(Array.from({ length: n }, (_, i) => context.df.callActivity("Tracked", i)))) as number[];
+  return results.length;
+});
+
 interface RetryInput {
   key: string;
   failTimes: number;

@@ -10,4 +10,9 @@ export const flakyAttempts = new Map<string, number>();
 export function resetState(): void {
   invocations.length = 0;
   flakyAttempts.clear();
+  concurrency.active = 0;
+  concurrency.max = 0;
 }
+
+/** Concurrency observed by the Tracked activity. */
+export const concurrency = { active: 0, max: 0 };

@@ -1,0 +1,165 @@
+// `azflow host`: the app served like `func start` would serve it. HTTP triggers on the host's
+// routes, the Durable HTTP API, timer triggers on their schedules, blob triggers by polling
+// Azurite, and orchestrations in the engine with their state on disk, so a restarted host
+// resumes running orchestrations from their history.
+import * as fs from "node:fs";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import * as path from "node:path";
+import { HttpRequest, HttpResponse, type HttpResponseInit } from "@azure/functions";
+import { BlobPoller } from "./blob-poller";
+import { DurableHttpApi } from "./client-api";
+import { RealClock, VirtualClock } from "./engine/clock";
+import { createEngine, type DurableEngine } from "./engine/engine";
+import { FileInstanceStore, MemoryInstanceStore } from "./engine/instance-store";
+import { readHostConfig, type HostConfig } from "./host-config";
+import { buildRoutes, findRoute } from "./http-router";
+import { invokeFunction, type LogSink } from "./invoke";
+import type { LoadedApp } from "./load-app";
+import { ReceiptStore } from "./receipts";
+import type { RegisteredFunction } from "./registry";
+import { TimerScheduler } from "./timer-scheduler";
+
+export interface HostOptions {
+  app: LoadedApp;
+  /** 0 picks a free port. Default 7071, like func start. */
+  port?: number;
+  hostname?: string;
+  /** Orchestration state and blob receipts; default <appRoot>/.local/devhost. */
+  stateDir?: string;
+  /** false keeps orchestration state in memory only. */
+  persist?: boolean;
+  /** "test" runs orchestrations on the virtual clock; triggers always use real time. */
+  clock?: "real" | "virtual";
+  blobPollIntervalMs?: number;
+  hostConfig?: Partial<HostConfig>;
+  /** Timer and blob triggers can be switched off (e.g. a test that only needs HTTP). */
+  timers?: boolean;
+  blobs?: boolean;
+  log?: LogSink;
+}
+
+export interface RunningHost {
+  origin: string;
+  port: number;
+  engine: DurableEngine;
+  api: DurableHttpApi;
+  config: HostConfig;
+  /** Instances picked up from the state directory at start. */
+  resumed: number;
+  close(): Promise<void>;
+}
+
+/** Values from local.settings.json become environment variables, as func start does (env wins). */
+export function loadLocalSettings(appRoot: string): void {
+  const file = path.join(appRoot, "local.settings.json");
+  if (!fs.existsSync(file)) return;
+  const values = (JSON.parse(fs.readFileSync(file, "utf8")) as { Values?: Record<string, string> }).Values ?? {};
+  for (const [k, v] of Object.entries(values)) if (process.env[k] === undefined) process.env[k] = String(v);
+}
+
+async function readBody(req: http.IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+function toHttpResponse(result: unknown): HttpResponse {
+  if (result instanceof HttpResponse) return result;
+  if (result === undefined || result === null) return new HttpResponse({ status: 204 });
+  return new HttpResponse(result as HttpResponseInit);
+}
+
+export async function startHost(options: HostOptions): Promise<RunningHost> {
+  const { app } = options;
+  const log: LogSink = options.log ?? ((line) => console.log(line));
+  loadLocalSettings(app.appRoot);
+  const config = readHostConfig(app.appRoot, options.hostConfig);
+  const stateDir = options.stateDir ?? path.join(app.appRoot, ".local", "devhost");
+  const persist = options.persist ?? true;
+  const store = persist ? new FileInstanceStore(path.join(stateDir, "instances", config.hubName)) : new MemoryInstanceStore();
+  const engine = createEngine({
+    registry: app.registry,
+    mode: "host",
+    store,
+    clock: options.clock === "virtual" ? new VirtualClock() : new RealClock(),
+    appRoot: app.appRoot,
+    maxConcurrentActivityFunctions: config.maxConcurrentActivityFunctions,
+    functionTimeoutMs: config.functionTimeoutMs,
+    log,
+  });
+  const api = new DurableHttpApi(engine, { taskHubName: config.hubName });
+  const routes = buildRoutes(app.registry.list(), config.routePrefix);
+  let origin = "";
+  const clientInputs = () => ({ durableClient: api.clientData(origin) });
+
+  const server = http.createServer((req, res) => {
+    void (async () => {
+      if (await api.handle(req, res, origin)) return;
+      const url = new URL(req.url ?? "/", origin);
+      const method = (req.method ?? "GET").toUpperCase();
+      const found = findRoute(routes, method, url.pathname);
+      if (!found || found === "method-not-allowed") {
+        res.writeHead(found ? 405 : 404).end();
+        return;
+      }
+      const body = await readBody(req);
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(", ") : v;
+      const request = new HttpRequest({ method, url: url.toString(), headers, params: found.params, body: body.length ? { bytes: body } : undefined });
+      try {
+        const { result } = await invokeFunction(found.route.fn, request, { timeoutMs: config.functionTimeoutMs, log, extraInputsByType: clientInputs() });
+        const response = toHttpResponse(result);
+        const outHeaders: Record<string, string> = {};
+        response.headers.forEach((v, k) => (outHeaders[k] = v));
+        const payload = Buffer.from(await response.arrayBuffer());
+        res.writeHead(response.status, outHeaders).end(payload);
+      } catch (err) {
+        log(`[${found.route.fn.name}] failed: ${(err as Error).stack ?? String(err)}`);
+        if (!res.headersSent) res.writeHead(500).end();
+      }
+    })();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 7071, options.hostname ?? "127.0.0.1", resolve);
+  });
+  const port = (server.address() as AddressInfo).port;
+  origin = `http://${options.hostname ?? "127.0.0.1"}:${port}`;
+  // durable-functions rewrites the client's webhook URLs to localhost:7071 unless the host names
+  // itself; func start sets this the same way.
+  process.env.WEBSITE_HOSTNAME ??= `${options.hostname ?? "127.0.0.1"}:${port}`;
+  engine.setDurableClientData(() => api.clientData(origin));
+  const resumed = engine.resume();
+
+  const invokeWith = (fn: RegisteredFunction, input: unknown, triggerMetadata?: Record<string, unknown>) =>
+    invokeFunction(fn, input, { timeoutMs: config.functionTimeoutMs, log, extraInputsByType: clientInputs(), triggerMetadata }).then(() => undefined);
+
+  const timers = new TimerScheduler(app.registry.byTrigger("timerTrigger"), (fn, timer) => invokeWith(fn, timer), log);
+  if (options.timers !== false) timers.start();
+  const blobFunctions = app.registry.byTrigger("blobTrigger");
+  const poller = new BlobPoller({
+    functions: blobFunctions,
+    receipts: new ReceiptStore(persist ? path.join(stateDir, "receipts", `${config.hubName}.json`) : undefined),
+    intervalMs: options.blobPollIntervalMs ?? 2000,
+    invoke: (fn, content, meta) => invokeWith(fn, content, meta),
+    log,
+  });
+  if (options.blobs !== false && blobFunctions.length) poller.start();
+
+  return {
+    origin,
+    port,
+    engine,
+    api,
+    config,
+    resumed,
+    async close() {
+      timers.stop();
+      await poller.stop();
+      await engine.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
