@@ -10,19 +10,31 @@ export interface HttpRoute {
   match(pathname: string): Record<string, string> | undefined;
 }
 
+// The common ASP.NET route constraints; others (length, range, regex) only match a segment.
+const CONSTRAINTS: Record<string, string> = {
+  int: "-?\\d+",
+  long: "-?\\d+",
+  alpha: "[A-Za-z]+",
+  bool: "(?:true|false)",
+  guid: "[0-9A-Fa-f]{8}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{12}",
+  double: "-?\\d+(?:\\.\\d+)?",
+  decimal: "-?\\d+(?:\\.\\d+)?",
+  float: "-?\\d+(?:\\.\\d+)?",
+};
+
 function compile(prefix: string, template: string): (pathname: string) => Record<string, string> | undefined {
   const names: string[] = [];
   const segments = [prefix, ...template.split("/")].filter(Boolean);
   let source = "";
   for (const segment of segments) {
-    const param = /^\{(\*?)([A-Za-z_][\w]*)(?::[^}?]+)?(\?)?\}$/.exec(segment);
+    const param = /^\{(\*?)([A-Za-z_][\w]*)(?::([^}?]+))?(\?)?\}$/.exec(segment);
     if (!param) {
       source += "/" + segment.replace(/[.*+?^$()|[\]\\{}]/g, "\\$&");
       continue;
     }
-    const [, catchAll, name, optional] = param;
+    const [, catchAll, name, constraint, optional] = param;
     names.push(name);
-    const value = catchAll ? "(.*)" : "([^/]+)";
+    const value = catchAll ? "(.*)" : `(${CONSTRAINTS[(constraint ?? "").toLowerCase()] ?? "[^/]+"})`;
     source += optional || catchAll ? `(?:/${value})?` : `/${value}`;
   }
   const re = new RegExp(`^${source || ""}/?$`, "i");
