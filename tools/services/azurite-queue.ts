@@ -60,6 +60,10 @@ export class AzuriteQueue {
     await this.call("PUT", "", "");
   }
 
+  async deleteQueue(): Promise<void> {
+    await this.call("DELETE", "", "");
+  }
+
   async send(text: string): Promise<void> {
     const encoded = Buffer.from(text, "utf8").toString("base64");
     await this.call("POST", "/messages", "", `<QueueMessage><MessageText>${encoded}</MessageText></QueueMessage>`);

@@ -1,7 +1,7 @@
 // azflow services up|down|status [azurite|postgres|kafka|spark ...]
 import { SettingsError } from "../../../functions/config";
 import { downService, statusService, upService } from "../../services/lifecycle";
-import { SERVICES, selectServices } from "../../services/registry";
+import { SERVICES, isServiceName, selectServices } from "../../services/registry";
 import { serviceSettings, type ServiceSettings } from "../../services/settings";
 import { formatStatus } from "../../services/status-table";
 import { CliError } from "../cli-error";
@@ -60,6 +60,11 @@ async function status(names: string[]): Promise<number> {
 
 export async function run(args: string[]): Promise<number> {
   const [action, ...names] = args;
+  const unknown = names.find((n) => !isServiceName(n));
+  if (unknown !== undefined) {
+    console.error(`azflow: unknown service '${unknown}'; choose from ${SERVICES.map((s) => s.name).join(", ")}`);
+    return 2;
+  }
   switch (action) {
     case "up":
       return up(names);
