@@ -1,0 +1,52 @@
+// Checks on what a caller asks a DAG run to be, with Airflow 2.10's rules, so a bad run id, date
+// or conf is refused before anything is written.
+import type { JsonValue } from "../../orchestrations/runtime/json";
+import { airflowIso, parseInstant } from "../../orchestrations/runtime/time";
+import { DagRunRequestError } from "./run-request-error";
+
+// Airflow's [scheduler] allowed_run_id_pattern default; run ids it generates always match it.
+const ALLOWED_RUN_ID = /^[A-Za-z0-9_.~:+-]+$/;
+// The dag_run.run_id column is 250 characters wide.
+const MAX_RUN_ID_LENGTH = 250;
+
+export function validRunId(runId: string): string {
+  if (runId.length === 0 || runId.length > MAX_RUN_ID_LENGTH || !ALLOWED_RUN_ID.test(runId)) {
+    throw new DagRunRequestError(
+      `The run_id provided '${runId}' does not match the pattern '${ALLOWED_RUN_ID.source}' (at most ${MAX_RUN_ID_LENGTH} characters)`,
+    );
+  }
+  return runId;
+}
+
+/** An instant in Airflow's printed form (2023-01-01T00:00:00+00:00); `what` names it in the error. */
+export function validInstant(text: string, what: string): string {
+  try {
+    return airflowIso(parseInstant(text));
+  } catch (err) {
+    throw new DagRunRequestError(`${what}: ${(err as Error).message}`);
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype;
+}
+
+function isJsonValue(value: unknown, depth = 0): value is JsonValue {
+  if (depth > 64) return false;
+  if (value === null || typeof value === "string" || typeof value === "boolean") return true;
+  if (typeof value === "number") return Number.isFinite(value);
+  if (Array.isArray(value)) return value.every((v) => isJsonValue(v, depth + 1));
+  if (isPlainObject(value)) return Object.values(value).every((v) => isJsonValue(v, depth + 1));
+  return false;
+}
+
+/**
+ * dag_run.conf: a JSON object (absent or null means {}). It travels in the orchestration input
+ * and the ledger, so anything JSON cannot carry is refused here rather than silently changed.
+ */
+export function validConf(conf: unknown): Record<string, JsonValue> {
+  if (conf === undefined || conf === null) return {};
+  if (!isPlainObject(conf)) throw new DagRunRequestError("conf must be a JSON object");
+  if (!isJsonValue(conf)) throw new DagRunRequestError("conf must hold only JSON values (no undefined, NaN, Infinity, functions or class instances)");
+  return conf as Record<string, JsonValue>;
+}

@@ -1,0 +1,49 @@
+// A DAG's schedule as a timer trigger: the timer only wakes the scheduler at each schedule point;
+// what to run is decided from the timetable and the ledger (scheduleDueRuns), so a late, missed
+// or doubled firing still creates each interval's run exactly once.
+//
+// No timer is registered for a manual-only DAG (schedule null) or an @once DAG: NCRONTAB cannot
+// say "once". An @once DAG's single run is started by a manual trigger (POST
+// /api/v1/dags/{dag_id}/dagRuns or `azflow dags trigger`), which is what the run would have been.
+import { app, type InvocationContext, type Timer } from "@azure/functions";
+import * as df from "durable-functions";
+import type { CompiledDag } from "../../orchestrations/runtime/compiled-dag";
+import { toNcrontab } from "../../orchestrations/runtime/ncrontab";
+import { appConfig } from "../config";
+import { appRunLedger } from "../runs/app-run-ledger";
+import { durableClientStarter } from "../runs/orchestration-starter";
+import { describeOutcome, scheduleDueRuns } from "../runs/schedule-due-runs";
+
+/** Function names allow letters, digits, "_" and "-"; DAG ids may also hold dots. */
+export function scheduleFunctionName(dagId: string): string {
+  return `schedule_${dagId.replace(/[^A-Za-z0-9_-]/g, "_")}`;
+}
+
+/** The NCRONTAB the DAG's timer fires on, or null when the DAG gets no timer (manual, @once). */
+export function scheduleTimerFor(dag: CompiledDag): string | null {
+  if (dag.schedule.kind === "once") return null;
+  // Throws NcrontabError for a cron that no single timer can express: better at start-up than a
+  // schedule that silently misses runs.
+  return toNcrontab(dag.schedule);
+}
+
+export function registerScheduleTrigger(dag: CompiledDag): void {
+  const schedule = scheduleTimerFor(dag);
+  if (schedule === null) return;
+  app.timer(scheduleFunctionName(dag.dagId), {
+    schedule,
+    extraInputs: [df.input.durableClient()],
+    handler: async (timer: Timer, context: InvocationContext) => {
+      const paused = appConfig().pausedDags.includes(dag.dagId);
+      if (timer.isPastDue) context.log(`Timer for DAG '${dag.dagId}' fired late; due runs are computed from the ledger, nothing is lost.`);
+      const starter = durableClientStarter(df.getClient(context));
+      const outcome = await scheduleDueRuns(dag, appRunLedger(), starter, new Date(), paused);
+      if (outcome.failedToStart.length) {
+        context.error(describeOutcome(outcome));
+        // A failed invocation is what monitoring alerts on; the runs are already marked failed.
+        throw new Error(`${outcome.failedToStart.length} scheduled run(s) of '${dag.dagId}' failed to start`);
+      }
+      context.log(describeOutcome(outcome));
+    },
+  });
+}
