@@ -78,7 +78,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
   }
   return {
     taskHub,
-    xcomInlineMaxBytes: readInt(env, "AZFLOW_XCOM_INLINE_MAX_BYTES", 48 * 1024, 0, 1024 * 1024),
+    xcomInlineMaxBytes: readInt(env, "AZFLOW_XCOM_INLINE_MAX_BYTES", 16 * 1024, 0, 30 * 1024),
     pausedDags: readList(env, "AZFLOW_PAUSED_DAGS"),
     stateContainer,
   };

@@ -7,3 +7,15 @@ import "./http/api/post-dag-run";
 import "./http/api/get-dag-runs";
 import "./http/api/get-dag-run";
 import "./http/api/get-task-instances";
+import "./activities";
+import "./callables/tutorial";
+import "./callables/parent-dag";
+import "./callables/sensor-with-conditions";
+import { registerDag } from "./register-dag";
+import tutorial from "../orchestrations/tutorial";
+import sensorWithConditions from "../orchestrations/sensor_with_conditions";
+import parentDag from "../orchestrations/parent_dag";
+import childDag1 from "../orchestrations/child_dag_1";
+import childDag2 from "../orchestrations/child_dag_2";
+
+for (const dag of [tutorial, sensorWithConditions, parentDag, childDag1, childDag2]) registerDag(dag);

@@ -1,3 +1,5 @@
+import type { InvocationContext } from "@azure/functions";
+
 // An operator is an activity: it validates its config, gets a hook, does one thing and returns
 // JSON-safe data (its XCom). The task wrapper around it does the bookkeeping.
 
@@ -19,6 +21,22 @@ export interface OperatorContext {
   signal: AbortSignal;
   /** Where task files (SQL files, scripts) are looked up: the app root. */
   appRoot: string;
+  /** The Functions invocation, for operators that need an input binding (the durable client). */
+  invocation: InvocationContext;
+}
+
+/** Returned by an operator to finish its part and keep the task running until a check is done. */
+export interface FollowUpResult {
+  $followUp: { operator: string; config: unknown; pokeIntervalSeconds: number };
+  value: unknown;
+}
+
+export function followUp(value: unknown, check: FollowUpResult["$followUp"]): FollowUpResult {
+  return { $followUp: check, value };
+}
+
+export function isFollowUp(value: unknown): value is FollowUpResult {
+  return !!value && typeof value === "object" && "$followUp" in (value as object);
 }
 
 /** Returned by an operator to end its task SKIPPED (Airflow's AirflowSkipException). */
@@ -48,8 +66,6 @@ export interface OperatorDefinition<C> {
   /** Validate and normalise the (rendered) config; throw ConfigError with a clear message. */
   parse(config: unknown, where: string): C;
   execute(config: C, ctx: OperatorContext): Promise<unknown>;
-}
-
-export function activityName(operator: string): string {
-  return `op_${operator}`;
+  /** Operators that start orchestrations get the durable client input binding. */
+  needsDurableClient?: boolean;
 }

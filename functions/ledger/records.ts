@@ -42,4 +42,6 @@ export interface TaskInstanceRecord {
   error: string | null;
   /** The task's result when small, so `dags rerun --failed-only` can reuse it. */
   xcom: string | null;
+  /** The worker that ran the last attempt. */
+  hostname?: string;
 }

@@ -39,6 +39,11 @@ function dagRunFrom(e: Record<string, unknown>): DagRunRecord {
   };
 }
 
+function durationOf(start: string | null, end: string | null): number | null {
+  if (!start || !end) return null;
+  return Math.max(0, (Date.parse(end) - Date.parse(start)) / 1000);
+}
+
 function taskPartition(dagId: string, runId: string): string {
   return `${toKey(dagId)}~${toKey(runId)}`;
 }
@@ -65,9 +70,10 @@ function taskFrom(e: Record<string, unknown>): TaskInstanceRecord {
     operator: String(e.operator ?? ""),
     start_date: str("start_date"),
     end_date: str("end_date"),
-    duration: num("duration"),
+    duration: num("duration") ?? durationOf(str("start_date"), str("end_date")),
     error: str("error"),
     xcom: str("xcom"),
+    hostname: str("hostname") ?? undefined,
   };
 }
 
@@ -142,6 +148,39 @@ export class RunLedger {
   async putTaskInstance(ti: TaskInstanceRecord): Promise<void> {
     await this.ensureTables();
     await this.tasks.upsertEntity(taskEntity(ti), "Replace");
+  }
+
+  /** Upserts by merge: only the given fields change; the run row is created if missing. */
+  async mergeDagRun(dagId: string, runId: string, patch: Partial<DagRunRecord>): Promise<void> {
+    await this.ensureTables();
+    const entity: Entity = { partitionKey: toKey(dagId), rowKey: toKey(runId), dag_id: dagId, dag_run_id: runId, ...patch };
+    if (patch.conf) entity.conf = JSON.stringify(patch.conf);
+    await this.runs.upsertEntity(entity, "Merge");
+  }
+
+  /**
+   * Merges task-instance changes of one run in entity-group transactions (one partition, at most
+   * 100 operations each). Changes to the same instance keep their order: the last one wins.
+   */
+  async mergeTaskInstances(
+    dagId: string,
+    runId: string,
+    patches: (Partial<TaskInstanceRecord> & { task_id: string; map_index: number })[],
+  ): Promise<void> {
+    if (!patches.length) return;
+    await this.ensureTables();
+    const partitionKey = taskPartition(dagId, runId);
+    // A transaction may touch an entity once: fold repeated changes of one instance first.
+    const merged = new Map<string, Entity>();
+    for (const p of patches) {
+      const rowKey = `${toKey(p.task_id)}~${mapIndexKey(p.map_index)}`;
+      const entity = merged.get(rowKey) ?? { partitionKey, rowKey, dag_id: dagId, dag_run_id: runId };
+      merged.set(rowKey, { ...entity, ...p, partitionKey, rowKey });
+    }
+    const entities = [...merged.values()];
+    for (let i = 0; i < entities.length; i += 100) {
+      await this.tasks.submitTransaction(entities.slice(i, i + 100).map((e) => ["upsert", e, "Merge"] as const));
+    }
   }
 
   async listTaskInstances(dagId: string, runId: string): Promise<TaskInstanceRecord[]> {

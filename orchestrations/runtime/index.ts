@@ -35,3 +35,6 @@ export { strftime, strptime } from "./strftime";
 export { render, renderDeep, evaluateExpression, buildTemplateContext, templateContextFor, MACROS, TemplateError } from "./templates";
 export type { TemplateContext, TemplateRun, XComLookup } from "./templates";
 export type { JsonValue, JsonObject } from "./json";
+export * from "./operators";
+export { dagOrchestrator } from "./dag-orchestrator";
+export type { DagRunInput, DagRunOutput } from "./run-input";

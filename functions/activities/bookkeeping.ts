@@ -1,0 +1,77 @@
+// Activities the DAG orchestrator calls for its own bookkeeping: ledger writes, the previous
+// run's task states (depends_on_past) and callbacks. Orchestrations do no I/O, so these do it.
+import type { InvocationContext } from "@azure/functions";
+import type { LedgerWrite } from "../../orchestrations/runtime/task-invocation";
+import type { TaskStates } from "../../orchestrations/runtime/states";
+import type { DagRunInput } from "../../orchestrations/runtime/run-input";
+import { maskSecrets } from "../hooks/secret-mask";
+import { appRunLedger } from "../runs/app-run-ledger";
+import type { DagRunRecord, TaskInstanceRecord } from "../ledger/records";
+import { CallbackInfo, getCallback } from "./callbacks";
+
+const TERMINAL = new Set(["success", "failed", "skipped", "upstream_failed", "removed"]);
+
+
+export async function writeLedger(write: LedgerWrite): Promise<void> {
+  const l = appRunLedger();
+  if (write.run) {
+    const patch: Partial<DagRunRecord> = { state: write.run.state, instance_id: write.run.instanceId };
+    if (write.run.state === "running") {
+      patch.start_date = write.run.at;
+      patch.end_date = null;
+      const input = write.run.input as unknown as DagRunInput | undefined;
+      // A run started without the ledger (straight through the Durable API) still gets a full row.
+      if (input && !(await l.getDagRun(write.dagId, write.runId))) {
+        Object.assign(patch, {
+          logical_date: input.logicalDate, data_interval_start: input.dataIntervalStart, data_interval_end: input.dataIntervalEnd,
+          run_type: input.runType, external_trigger: input.externalTrigger, conf: input.conf, note: null, queued_at: write.run.at,
+        });
+      }
+    } else {
+      patch.end_date = write.run.at;
+    }
+    await l.mergeDagRun(write.dagId, write.runId, patch);
+  }
+  await l.mergeTaskInstances(write.dagId, write.runId, write.tasks.map((t) => {
+    const patch: Partial<TaskInstanceRecord> & { task_id: string; map_index: number } = {
+      task_id: t.taskId, map_index: t.mapIndex, state: t.state as TaskInstanceRecord["state"],
+      try_number: t.tryNumber, max_tries: t.maxTries, operator: t.operator, error: t.error ? maskSecrets(t.error).slice(0, 2000) : null,
+    };
+    if (TERMINAL.has(t.state)) patch.end_date = t.at;
+    if (t.startedAt) patch.start_date = t.startedAt;
+    if (t.xcom !== null && t.xcom.length < 30_000) patch.xcom = t.xcom;
+    return patch;
+  }));
+}
+
+/** The task states of the latest run before this logical date, or null when this is the first run. */
+export async function previousRunStates(input: { dagId: string; logicalDate: string }): Promise<TaskStates | null> {
+  const target = Date.parse(input.logicalDate);
+  const earlier = (await appRunLedger().listDagRuns(input.dagId)).filter((r) => Date.parse(r.logical_date) < target);
+  const previous = earlier[earlier.length - 1];
+  if (!previous) return null;
+  const states: Record<string, string | null | (string | null)[]> = {};
+  for (const ti of await appRunLedger().listTaskInstances(input.dagId, previous.dag_run_id)) {
+    if (ti.map_index < 0) states[ti.task_id] = ti.state;
+    else {
+      const list = (states[ti.task_id] as (string | null)[] | undefined) ?? [];
+      list[ti.map_index] = ti.state;
+      states[ti.task_id] = list;
+    }
+  }
+  return states as TaskStates;
+}
+
+/** Runs a success/failure/retry callback by registered name. Like Airflow, a failing callback is logged, not raised. */
+export async function runCallback(input: CallbackInfo & { name: string }, context: InvocationContext): Promise<boolean> {
+  const log = (message: string): void => context.log(maskSecrets(`[callback ${input.name}] ${message}`));
+  const fn = getCallback(input.name);
+  try {
+    if (!fn) throw new Error("no callback is registered under this name");
+    await fn(input, log);
+    return true;
+  } catch (err) {
+    context.error(maskSecrets(`Callback '${input.name}' failed: ${(err as Error).message}`));
+    return false;
+  }
+}

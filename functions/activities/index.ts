@@ -1,0 +1,39 @@
+// Every operator and bookkeeping activity, registered once for all DAGs. Activity names are
+// stable (`op_<operator>`, `azflow_*`): in-flight orchestrations replay against them.
+import * as df from "durable-functions";
+import {
+  CALLBACK_ACTIVITY, LEDGER_WRITE_ACTIVITY, operatorActivityName, PREVIOUS_RUN_STATES_ACTIVITY,
+} from "../../orchestrations/runtime/task-invocation";
+import { bashOperator } from "./bash";
+import { copyOperator, createContainersOperator, listOperator, moveOperator, prefixSensor, uploadOperator } from "./blob";
+import { previousRunStates, runCallback, writeLedger } from "./bookkeeping";
+import { callableOperator } from "./callable";
+import { externalTaskSensor } from "./external-task-sensor";
+import { httpOperator, httpSensor } from "./http";
+import { kafkaProduceOperator } from "./kafka-produce";
+import type { OperatorDefinition } from "./operator";
+import { postgresCopyOperator } from "./postgres-copy";
+import { sqlOperator } from "./sql";
+import { sqlSensor } from "./sql-sensor";
+import { taskActivity } from "./task-activity";
+import { dagRunStateSensor, triggerDagRunOperator } from "./trigger-dag-run";
+
+export const OPERATORS: readonly OperatorDefinition<never>[] = [
+  bashOperator, callableOperator, sqlOperator, sqlSensor, httpOperator, httpSensor,
+  createContainersOperator, uploadOperator, listOperator, copyOperator, moveOperator, prefixSensor,
+  postgresCopyOperator, kafkaProduceOperator, triggerDagRunOperator, dagRunStateSensor, externalTaskSensor,
+] as unknown as readonly OperatorDefinition<never>[];
+
+export function operatorNames(): string[] {
+  return OPERATORS.map((o) => o.name);
+}
+
+for (const operator of OPERATORS) {
+  df.app.activity(operatorActivityName(operator.name), {
+    handler: taskActivity(operator as OperatorDefinition<unknown>),
+    extraInputs: operator.needsDurableClient ? [df.input.durableClient()] : [],
+  });
+}
+df.app.activity(LEDGER_WRITE_ACTIVITY, { handler: writeLedger });
+df.app.activity(PREVIOUS_RUN_STATES_ACTIVITY, { handler: previousRunStates });
+df.app.activity(CALLBACK_ACTIVITY, { handler: runCallback });

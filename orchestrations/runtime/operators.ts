@@ -1,0 +1,99 @@
+import type { JsonValue } from "./json";
+import { operator, OperatorRef } from "./operator";
+import type { XComRef } from "./xcom-ref";
+
+// What DAG files call to configure a task: one constructor per operator, with Airflow's argument
+// names so a port reads like the original. Each activity validates its config again at run time.
+// Any string field may hold a template ({{ ds }}); any value may be an upstream's output (XComRef).
+
+type Templated<T> = T | XComRef;
+type Params = Record<string, unknown>;
+
+/** EmptyOperator: succeeds without running anything. */
+export function empty(): OperatorRef {
+  return operator("empty", {});
+}
+
+/** BashOperator: the last line of output is the XCom; exit code 99 skips. */
+export function bash(config: { command: string; env?: Record<string, string>; append_env?: boolean; cwd?: string; skip_on_exit_code?: number | number[] }): OperatorRef {
+  return operator("bash", config);
+}
+
+/** PythonOperator: a TypeScript function registered with registerCallable(name, fn). */
+export function python(callable: string, kwargs: Params = {}): OperatorRef {
+  return operator("python", { callable, kwargs });
+}
+
+/** SQLExecuteQueryOperator: inline statements or a SQL file, psycopg2-style bound parameters. */
+export function sql(config: { conn_id?: string; sql?: string | string[]; file?: string; parameters?: Templated<JsonValue>; split_statements?: boolean }): OperatorRef {
+  return operator("sql", config);
+}
+
+/** SqlSensor: done when the first cell of the first row is truthy. */
+export function sqlSensor(config: { conn_id?: string; sql: string; parameters?: Templated<JsonValue>; fail_on_empty?: boolean }): OperatorRef {
+  return operator("sql_sensor", config);
+}
+
+/** HttpOperator: the response body (parsed JSON when JSON) is the XCom. */
+export function http(config: { conn_id?: string; endpoint?: string; method?: string; data?: Templated<JsonValue>; headers?: Record<string, string>; max_bytes?: number }): OperatorRef {
+  return operator("http", config);
+}
+
+/** HttpSensor: done on 2xx; 404 means not yet. */
+export function httpSensor(config: { conn_id?: string; endpoint?: string; method?: string; headers?: Record<string, string>; not_ready_statuses?: number[] }): OperatorRef {
+  return operator("http_sensor", config);
+}
+
+export function blobCreateContainers(config: { conn_id?: string; containers: string[] }): OperatorRef {
+  return operator("blob_create_containers", config);
+}
+
+export function blobUpload(config: { conn_id?: string; container: string; blob: string; data?: Templated<JsonValue>; file?: string; overwrite?: boolean }): OperatorRef {
+  return operator("blob_upload", config);
+}
+
+export function blobList(config: { conn_id?: string; container: string; prefix?: string | string[] }): OperatorRef {
+  return operator("blob_list", config);
+}
+
+export function blobCopy(config: { conn_id?: string; source_container: string; source_blob?: Templated<string>; dest_container: string; dest_blob?: Templated<string> }): OperatorRef {
+  return operator("blob_copy", config);
+}
+
+/** Copy, verify, then delete the source: a rerun after a crash finishes the move. */
+export function blobMove(config: { conn_id?: string; source_container: string; source_blob?: Templated<string>; dest_container: string; dest_blob?: Templated<string> }): OperatorRef {
+  return operator("blob_move", config);
+}
+
+/** WasbPrefixSensor: done when a blob exists under the prefix. */
+export function blobPrefixSensor(config: { conn_id?: string; container: string; prefix: string }): OperatorRef {
+  return operator("blob_prefix_sensor", config);
+}
+
+/** COPY a CSV blob into a table as a stream; each blob version loads once. */
+export function postgresCopy(config: { conn_id?: string; table: string; columns?: string[]; blob_conn_id?: string; container: string; blob?: Templated<string>; delimiter?: string; header?: boolean }): OperatorRef {
+  return operator("postgres_copy", config);
+}
+
+export function kafkaProduce(config: { conn_id?: string; topic: string; messages?: Templated<JsonValue[]>; generator?: string; generator_args?: Params; key_field?: string; batch_size?: number }): OperatorRef {
+  return operator("kafka_produce", config);
+}
+
+export function triggerDagRun(config: {
+  trigger_dag_id: string; trigger_run_id?: string; conf?: Params; logical_date?: string; reset_dag_run?: boolean;
+  wait_for_completion?: boolean; poke_interval?: number; allowed_states?: string[]; failed_states?: string[]; skip_when_already_exists?: boolean;
+}): OperatorRef {
+  return operator("trigger_dag_run", config);
+}
+
+export function externalTaskSensor(config: {
+  external_dag_id: string; external_task_id?: string; external_task_ids?: string[]; allowed_states?: string[];
+  failed_states?: string[]; skipped_states?: string[]; execution_delta?: number | string;
+}): OperatorRef {
+  return operator("external_task_sensor", config);
+}
+
+/** TimeDeltaSensor: waits until data_interval_end + delta, on a durable timer. */
+export function timeDeltaSensor(config: { delta: number | string }): OperatorRef {
+  return operator("time_delta_sensor", config);
+}
