@@ -1,6 +1,6 @@
 // A ledger task instance as the API's TaskInstance object (Airflow 2.10 v1 schema). Fields about
-// Airflow's workers (hostname, pid, pool, queue, executor) get the values an Airflow task has by
-// default: azflow runs tasks as activities and has none of those.
+// Airflow's workers (pid, pool, queue, executor) get the values an Airflow task has by default:
+// azflow runs tasks as activities and has none of those.
 import type { CompiledDag } from "../../../orchestrations/runtime/compiled-dag";
 import type { DagRunRecord, TaskInstanceRecord } from "../../ledger/records";
 import { apiDate } from "./api-dates";
@@ -65,7 +65,7 @@ export function taskInstanceResource(ti: TaskInstanceRecord, run: DagRunRecord, 
     try_number: ti.try_number,
     map_index: ti.map_index,
     max_tries: ti.max_tries,
-    hostname: "",
+    hostname: ti.hostname ?? "",
     unixname: "",
     pool: "default_pool",
     pool_slots: 1,

@@ -1,0 +1,26 @@
+// A run ledger on tables of its own in Azurite, so a test never sees rows from another test or an
+// earlier run; drop() deletes the tables afterwards.
+import { TableClient } from "@azure/data-tables";
+import { RunLedger } from "../../functions/ledger/run-ledger";
+import { azuriteConnectionString, uniqueName } from "./services";
+
+export interface TestLedger {
+  ledger: RunLedger;
+  runsTable: TableClient;
+  tasksTable: TableClient;
+  drop(): Promise<void>;
+}
+
+export function testLedger(): TestLedger {
+  const table = (prefix: string) => TableClient.fromConnectionString(azuriteConnectionString(), uniqueName(prefix), { allowInsecureConnection: true });
+  const runsTable = table("testruns");
+  const tasksTable = table("testtasks");
+  return {
+    ledger: new RunLedger(runsTable, tasksTable),
+    runsTable,
+    tasksTable,
+    async drop() {
+      await Promise.all([runsTable.deleteTable(), tasksTable.deleteTable()]);
+    },
+  };
+}
