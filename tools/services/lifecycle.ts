@@ -120,8 +120,12 @@ export async function statusService(svc: LocalService, s: ServiceSettings): Prom
     return { ...base, state: "down", rssBytes: 0, detail: `not running; start it with 'azflow services up ${svc.name}'` };
   }
   if (!svc.launch) {
-    const installed = await svc.ping(s).then(() => undefined, (err: unknown) => message(err));
-    if (installed) return { ...base, state: "down", rssBytes: 0, detail: `${installed}; run 'azflow services up ${svc.name}'` };
+    const missing = await svc.ping(s).then(
+      () => undefined,
+      // A CliError carries its own fix (install Java); anything else is fixed by `up`.
+      (err: unknown) => (err instanceof CliError ? err.message : `${message(err)}; run 'azflow services up ${svc.name}'`),
+    );
+    if (missing) return { ...base, state: "down", rssBytes: 0, detail: missing };
   }
   const started = Date.now();
   try {

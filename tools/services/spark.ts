@@ -176,6 +176,7 @@ export const spark: LocalService = {
     await ensureMavenJars("Spark extra", sparkPom(s), s.spark.jarsDir, path.join(s.logDir, "mvn-spark.log"));
   },
   async ping(s) {
+    requireJava("Spark");
     if (!venvIsReady(s)) throw new Error(`pyspark is not installed in ${s.spark.venv}`);
     if (!jarsAreReady(sparkPom(s), s.spark.jarsDir)) throw new Error(`the Spark jars are not in ${s.spark.jarsDir}`);
   },
