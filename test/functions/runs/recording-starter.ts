@@ -1,0 +1,20 @@
+// A starter that records what it was asked to start (and can be told to fail), for tests of the
+// decisions around starting; the durable path itself is tested through the devhost.
+import type { OrchestrationStarter } from "../../../functions/runs/orchestration-starter";
+import type { DagRunInput } from "../../../orchestrations/runtime/run-input";
+
+export interface StartCall {
+  orchestration: string;
+  instanceId: string;
+  input: DagRunInput;
+}
+
+export class RecordingStarter implements OrchestrationStarter {
+  readonly calls: StartCall[] = [];
+  failWith: Error | undefined;
+
+  async start(orchestration: string, instanceId: string, input: DagRunInput): Promise<void> {
+    if (this.failWith) throw this.failWith;
+    this.calls.push({ orchestration, instanceId, input });
+  }
+}
