@@ -48,6 +48,7 @@ export async function runLogged(
 
 /** The last meaningful line of a tool's output, for a one-line error. */
 export function lastLine(tail: string): string {
-  const lines = tail.split(/\r?\n/).map((l) => l.replace(/\x1b\[[0-9;]*m/g, "").trim()).filter((l) => l !== "");
+  const escape = String.fromCharCode(27); // Maven colours its output even with -B
+  const lines = tail.split(/\r?\n/).map((l) => l.split(escape).map((part, i) => (i === 0 ? part : part.replace(/^\[[0-9;]*m/, ""))).join("").trim()).filter((l) => l !== "");
   return lines[lines.length - 1] ?? "";
 }
