@@ -53,6 +53,11 @@ type Pending =
 
 const LEDGER_RETRY = new df.RetryOptions(2000, 5);
 
+/** A failed task is not "completed" in the SDK's terms (isCompleted is success only). */
+function isFinished(task: Task): boolean {
+  return task.isCompleted || task.isFaulted;
+}
+
 function errorMessage(error: unknown): string {
   if (error && typeof error === "object" && "message" in error) {
     const message = String((error as { message: unknown }).message);
@@ -141,7 +146,7 @@ class DagRunExecution {
       }
       // Handle every completion already in history, not just the winner: one Task.any per batch
       // keeps history and replay small when many tasks finish together.
-      const completed = this.pending.filter((p) => p.task.isCompleted);
+      const completed = this.pending.filter((p) => isFinished(p.task));
       let timedOut = false;
       for (const done of completed) {
         if (!this.pending.includes(done)) continue; // handled with its partner (attempt and its timeout)
@@ -321,7 +326,7 @@ class DagRunExecution {
         }
         return;
       case "attempt":
-        if (done.timeout && !done.timeout.isCompleted) {
+        if (done.timeout && !isFinished(done.timeout)) {
           done.timeout.cancel();
           this.pending = this.pending.filter((p) => p.task !== done.timeout);
         }
