@@ -22,14 +22,17 @@ export const callableOperator: OperatorDefinition<{ callable: string; kwargs: Re
   name: "python",
   templateFields: ["kwargs"],
   parse(config, where) {
-    const c = new ConfigReader(config, where).only(["callable", "kwargs"]);
+    const c = new ConfigReader(config, where);
     const name = c.string("callable");
     if (!callables.has(name)) {
       throw new ConfigError(`${where}: callable '${name}' is not registered (known: ${registeredCallables().join(", ") || "none"}).`);
     }
     const kwargs = c.raw("kwargs") ?? {};
     if (typeof kwargs !== "object" || Array.isArray(kwargs)) throw new ConfigError(`${where}: 'kwargs' must be an object.`);
-    return { callable: name, kwargs: kwargs as Record<string, unknown> };
+    // Other top-level fields are keyword arguments too: that is where expand() puts the mapped
+    // arguments (TaskFlow's `task.expand(x=[...])`).
+    const { callable: _name, kwargs: _kwargs, ...mapped } = config as Record<string, unknown>;
+    return { callable: name, kwargs: { ...(kwargs as Record<string, unknown>), ...mapped } };
   },
   async execute(config, ctx) {
     return callables.get(config.callable)!(config.kwargs, ctx);

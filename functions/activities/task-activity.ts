@@ -85,8 +85,10 @@ export function taskActivity<C>(def: OperatorDefinition<C>) {
     const where = `${inv.dagId}.${inv.taskId}${inv.mapIndex >= 0 ? `[${inv.mapIndex}]` : ""} (${def.name})`;
     const prefix = `[${where} try ${inv.tryNumber}]`;
     const log = (message: string): void => invocation.log(maskSecrets(`${prefix} ${message}`));
-    const startedAt = new Date().toISOString();
-    await appRunLedger().mergeTaskInstances(inv.dagId, inv.runId, [{
+    // Under `dags test` the orchestrator's clock runs ahead of the wall clock (timers skip), so
+    // the attempt starts no earlier than the orchestrator scheduled it.
+    const startedAt = new Date(Math.max(Date.now(), Date.parse(inv.scheduledAt) || 0)).toISOString();
+    if (inv.record !== false) await appRunLedger().mergeTaskInstances(inv.dagId, inv.runId, [{
       task_id: inv.taskId, map_index: inv.mapIndex, state: "running", try_number: inv.tryNumber, max_tries: inv.maxTries,
       operator: def.name, start_date: startedAt, end_date: null, duration: null, error: null, hostname: os.hostname(),
     }]);
@@ -115,7 +117,8 @@ export function taskActivity<C>(def: OperatorDefinition<C>) {
       }
       const where2 = { dagId: inv.dagId, runId: inv.runId, taskId: inv.taskId, mapIndex: inv.mapIndex };
       if (inv.mode === "poke") {
-        const poke = value as PokeResult;
+        // A bare boolean is accepted too, as Airflow's PythonSensor does.
+        const poke = (typeof value === "boolean" ? { done: value } : value) as PokeResult;
         if (!poke || typeof poke.done !== "boolean") throw new Error(`${where}: a sensor check must return { done, value? }.`);
         return { outcome: "poke", done: poke.done, xcom: poke.done ? ((await storeXCom(poke.value ?? null, where2)) as JsonValue) : null };
       }

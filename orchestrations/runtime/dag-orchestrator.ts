@@ -287,6 +287,7 @@ class DagRunExecution {
       dagParams: this.dag.params,
       taskParams: task.params,
       xcoms: selectXComs(this.dag, inst.taskId, inst.config, (id) => this.xcomValue(id)),
+      scheduledAt: airflowIso(inst.tryStartMs),
       executionTimeoutSeconds: task.executionTimeoutSeconds,
     };
     const attempt = this.context.df.callActivity(operatorActivityName(invocation.operator), invocation);

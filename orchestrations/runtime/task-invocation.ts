@@ -29,8 +29,12 @@ export interface TaskInvocation {
   taskParams: JsonObject;
   /** The XComs this task may read (upstreams and tasks its config names), by task id. */
   xcoms: Record<string, JsonValue>;
+  /** When the orchestrator started this attempt (its clock: virtual under `dags test`). */
+  scheduledAt: string;
   /** Bound for one attempt, enforced inside the activity too (the orchestrator cannot cancel it). */
   executionTimeoutSeconds: number | null;
+  /** false: leave the ledger alone (`azflow tasks test`, which Airflow runs without recording state). Default true. */
+  record?: boolean;
 }
 
 /** What an operator activity returns. A failure is a thrown error (TaskFailed in history). */

@@ -1,0 +1,133 @@
+// A test app: DAGs that exercise the orchestrator's Airflow semantics (retries, execution
+// timeouts, sensors, mapping, XCom offload, callbacks, dagrun_timeout) with callables that record
+// what happened, so tests can check both the states and what actually ran.
+import "../../../functions/activities";
+import { registerCallable } from "../../../functions/activities/callable";
+import { registerCallback } from "../../../functions/activities/callbacks";
+import { registerDag } from "../../../functions/register-dag";
+import { dag, empty, python } from "../../../orchestrations/runtime";
+
+/** Every callable invocation, in order: what ran, which try, with what. */
+export const calls: { name: string; runId: string; taskId: string; mapIndex: number; tryNumber: number; kwargs: Record<string, unknown> }[] = [];
+export const callbackCalls: { name: string; taskId: string | null; state: string; reason: string | null }[] = [];
+
+function record(name: string): Parameters<typeof registerCallable>[1] {
+  return (kwargs, ctx) => {
+    calls.push({ name, runId: ctx.runId, taskId: ctx.taskId, mapIndex: ctx.mapIndex, tryNumber: ctx.tryNumber, kwargs });
+    return undefined;
+  };
+}
+
+registerCallable("sem.ok", (kwargs, ctx) => {
+  record("sem.ok")(kwargs, ctx);
+  return kwargs.value ?? "ok";
+});
+registerCallable("sem.fail_until", (kwargs, ctx) => {
+  record("sem.fail_until")(kwargs, ctx);
+  if (ctx.tryNumber < Number(kwargs.succeed_on_try)) throw new Error(`failing try ${ctx.tryNumber} on purpose`);
+  return ctx.tryNumber;
+});
+registerCallable("sem.sleep", async (kwargs, ctx) => {
+  record("sem.sleep")(kwargs, ctx);
+  await new Promise((resolve) => setTimeout(resolve, Number(kwargs.ms)));
+  return "slept";
+});
+registerCallable("sem.double_or_none", (kwargs, ctx) => {
+  record("sem.double_or_none")(kwargs, ctx);
+  const x = Number(kwargs.x);
+  return x === 2 ? null : x * 2;
+});
+registerCallable("sem.big_list", (kwargs, ctx) => {
+  record("sem.big_list")(kwargs, ctx);
+  return Array.from({ length: Number(kwargs.n) }, (_, i) => ({ i, padding: "x".repeat(100) }));
+});
+registerCallable("sem.index_of", (kwargs, ctx) => {
+  record("sem.index_of")(kwargs, ctx);
+  return (kwargs.item as { i: number }).i;
+});
+registerCallable("sem.summarise", (kwargs, ctx) => {
+  record("sem.summarise")(kwargs, ctx);
+  const items = kwargs.items as unknown[];
+  return { count: items.length, first: items[0] ?? null, last: items[items.length - 1] ?? null };
+});
+registerCallable("sem.poke_done_on", (kwargs, ctx) => {
+  record("sem.poke_done_on")(kwargs, ctx);
+  const pokes = calls.filter((c) => c.name === "sem.poke_done_on" && c.runId === ctx.runId && c.taskId === ctx.taskId).length;
+  return pokes >= Number(kwargs.poke);
+});
+registerCallback("sem.on_failure", (info) => {
+  callbackCalls.push({ name: "sem.on_failure", taskId: info.taskId, state: info.state, reason: info.reason });
+});
+
+registerDag(dag({
+  dagId: "sem_retries",
+  schedule: null,
+  startDate: "2024-01-01",
+  tasks: (t) => {
+    t.task("flaky", python("sem.fail_until", { succeed_on_try: 3 }), { retries: 2, retryDelay: "10s" });
+    t.task("backoff", python("sem.fail_until", { succeed_on_try: 4 }), {
+      retries: 3, retryDelay: "10s", retryExponentialBackoff: true, maxRetryDelay: "25s",
+    });
+    t.task("hopeless", python("sem.fail_until", { succeed_on_try: 99 }), { retries: 1, retryDelay: "1m", onFailureCallback: "sem.on_failure" });
+  },
+}));
+
+registerDag(dag({
+  dagId: "sem_timeout",
+  schedule: null,
+  startDate: "2024-01-01",
+  tasks: (t) => {
+    t.task("slow", python("sem.sleep", { ms: 3000 }), { executionTimeout: "1s" });
+  },
+}));
+
+registerDag(dag({
+  dagId: "sem_sensors",
+  schedule: null,
+  startDate: "2024-01-01",
+  defaultArgs: { pokeInterval: "5s", timeout: "15s", mode: "reschedule" },
+  tasks: (t) => {
+    t.sensor("eventually", python("sem.poke_done_on", { poke: 3 }));
+    const hard = t.sensor("never_hard", python("sem.poke_done_on", { poke: 99 }), { retries: 2 });
+    const soft = t.sensor("never_soft", python("sem.poke_done_on", { poke: 99 }), { softFail: true });
+    hard.then(t.task("after_hard", empty()));
+    soft.then(t.task("after_soft", empty()));
+  },
+}));
+
+registerDag(dag({
+  dagId: "sem_mapping",
+  schedule: null,
+  startDate: "2024-01-01",
+  tasks: (t) => {
+    const numbers = t.task("numbers", python("sem.ok", { value: [1, 2, 3] }));
+    const doubled = t.task("doubled", python("sem.double_or_none"), { expand: { x: numbers.output } });
+    doubled.then(t.task("collect", python("sem.summarise", { items: doubled.output })));
+    const nothing = t.task("nothing", python("sem.ok", { value: [] }));
+    const none = t.task("mapped_over_nothing", python("sem.double_or_none"), { expand: { x: nothing.output } });
+    none.then(t.task("after_nothing", empty()));
+    t.task("cross", python("sem.ok"), { expand: { a: [1, 2], b: ["x", "y", "z"] } });
+  },
+}));
+
+registerDag(dag({
+  dagId: "sem_offload",
+  schedule: null,
+  startDate: "2024-01-01",
+  tasks: (t) => {
+    const big = t.task("big", python("sem.big_list", { n: 200 }));
+    big.then(t.task("summary", python("sem.summarise", { items: big.output })));
+    t.task("per_item", python("sem.index_of"), { expand: { item: big.output } });
+  },
+}));
+
+registerDag(dag({
+  dagId: "sem_dagrun_timeout",
+  schedule: null,
+  startDate: "2024-01-01",
+  dagrunTimeout: "30s",
+  tasks: (t) => {
+    t.sensor("waits_forever", python("sem.poke_done_on", { poke: 9999 }), { pokeInterval: "10s", timeout: "1h" })
+      .then(t.task("never_reached", empty()));
+  },
+}));

@@ -1,0 +1,123 @@
+// The generic DAG orchestrator end to end on the local runtime (virtual clock, real activities,
+// the ledger in Azurite): retries and their backoff, execution timeouts, sensors with and without
+// soft_fail, mapping (empty lists, None results, cross product), XCom offload, dagrun_timeout.
+import { after, before, describe, it, type TestContext } from "node:test";
+import assert from "node:assert/strict";
+import type { LocalDagRuntime } from "../../tools/dagrun/local-dag-runtime";
+import { runDag, startTestRuntime, testAppEntry } from "../support/dag-runs";
+import { needService } from "../support/services";
+
+type SemanticsApp = typeof import("../apps/dag-semantics/index");
+
+const TIMER_CREATED = 10;
+
+/** Seconds between each durable timer's creation and the time it fires, in creation order. */
+function timerDelays(history: Record<string, unknown>[]): number[] {
+  return history
+    .filter((e) => e.EventType === TIMER_CREATED)
+    .map((e) => Math.round((Date.parse(String(e.FireAt)) - Date.parse(String(e.Timestamp))) / 1000));
+}
+
+describe("DAG orchestrator semantics", () => {
+  let rt: LocalDagRuntime;
+  let app: SemanticsApp;
+
+  before(async (t) => {
+    const ctx = t as unknown as TestContext; // before() gets the suite context; needService only skips or throws
+    if (!(await needService(ctx, "azurite")) || !(await needService(ctx, "postgres"))) return;
+    rt = await startTestRuntime("dag-semantics");
+    // The same module instance the runtime loaded: its call records are what the app saw.
+    app = (await import(testAppEntry("dag-semantics"))) as SemanticsApp;
+  });
+  after(async () => rt?.close());
+
+  it("retries with retry_delay, exponential backoff capped by max_retry_delay, then fails with the failure callback", async () => {
+    const r = await runDag(rt, "sem_retries");
+    assert.equal(r.output.state, "failed");
+    assert.equal(r.ti("flaky").state, "success");
+    assert.equal(r.ti("flaky").try_number, 3);
+    assert.equal(r.ti("backoff").state, "success");
+    assert.equal(r.ti("backoff").try_number, 4);
+    assert.equal(r.ti("hopeless").state, "failed");
+    assert.equal(r.ti("hopeless").try_number, 2);
+    assert.equal(r.ti("hopeless").max_tries, 2);
+    assert.match(r.ti("hopeless").error ?? "", /failing try 2 on purpose/);
+    const tries = app.calls.filter((c) => c.runId === r.run.dag_run_id && c.taskId === "flaky").map((c) => c.tryNumber);
+    assert.deepEqual(tries, [1, 2, 3]);
+    const delays = timerDelays(r.history).sort((a, b) => a - b);
+    // flaky: 10, 10; hopeless: 60; backoff: try 1 in [10, 20), try 2 in [20, 25] (capped), try 3 capped at 25.
+    assert.equal(delays.length, 6, `timers: ${delays}`);
+    assert.deepEqual(delays.filter((d) => d === 10).length >= 2, true, `delays ${delays}`);
+    assert.equal(delays[delays.length - 1], 60);
+    const backoff = delays.filter((d) => d !== 60).sort((a, b) => a - b).slice(2);
+    assert.ok(backoff[0] >= 10 && backoff[0] < 20, `first backoff ${backoff[0]}`);
+    assert.ok(backoff[1] >= 20 && backoff[1] <= 25, `second backoff ${backoff[1]}`);
+    assert.equal(backoff[2], 25);
+    const callback = app.callbackCalls.find((c) => c.taskId === "hopeless");
+    assert.ok(callback, "the failure callback ran");
+    assert.equal(callback.state, "failed");
+    assert.equal(app.callbackCalls.filter((c) => c.taskId === "flaky").length, 0, "no failure callback for a task that recovered");
+  });
+
+  it("an attempt over execution_timeout fails the task", async () => {
+    const r = await runDag(rt, "sem_timeout");
+    assert.equal(r.output.state, "failed");
+    assert.equal(r.ti("slow").state, "failed");
+    assert.match(r.ti("slow").error ?? "", /execution_timeout \(1 s\)/);
+  });
+
+  it("sensors: done after three pokes; a timeout fails without retries, or skips with soft_fail", async () => {
+    const r = await runDag(rt, "sem_sensors");
+    const pokes = (taskId: string) => app.calls.filter((c) => c.runId === r.run.dag_run_id && c.taskId === taskId).length;
+    assert.equal(r.ti("eventually").state, "success");
+    assert.equal(pokes("eventually"), 3);
+    assert.equal(r.ti("never_hard").state, "failed");
+    assert.equal(r.ti("never_hard").try_number, 1, "a sensor timeout is not retried");
+    assert.match(r.ti("never_hard").error ?? "", /Sensor has timed out/);
+    // poke 5 s, timeout 15 s: pokes at 0, 5, 10 and 15 s.
+    assert.equal(pokes("never_hard"), 4);
+    assert.equal(r.ti("after_hard").state, "upstream_failed");
+    assert.equal(r.ti("never_soft").state, "skipped");
+    assert.equal(r.ti("after_soft").state, "skipped");
+    assert.equal(r.output.state, "failed");
+  });
+
+  it("mapping: None results are dropped downstream, an empty list skips, expand is a cross product", async () => {
+    const r = await runDag(rt, "sem_mapping");
+    assert.equal(r.output.state, "success");
+    assert.deepEqual([0, 1, 2].map((i) => r.ti(`doubled[${i}]`).state), ["success", "success", "success"]);
+    const collect = JSON.parse(r.ti("collect").xcom ?? "null");
+    assert.deepEqual(collect, { count: 2, first: 2, last: 6 });
+    assert.equal(r.ti("mapped_over_nothing").state, "skipped");
+    assert.equal(r.ti("after_nothing").state, "skipped");
+    const cross = app.calls.filter((c) => c.runId === r.run.dag_run_id && c.taskId === "cross")
+      .sort((a, b) => a.mapIndex - b.mapIndex)
+      .map((c) => `${String(c.kwargs.a)}${String(c.kwargs.b)}`);
+    assert.deepEqual(cross, ["1x", "1y", "1z", "2x", "2y", "2z"]);
+  });
+
+  it("a large XCom goes to blob storage and comes back whole, also item by item to a mapped task", async () => {
+    const r = await runDag(rt, "sem_offload");
+    assert.equal(r.output.state, "success");
+    assert.match(r.ti("big").xcom ?? "", /\$xcomBlob/, "the ledger holds a reference, not the list");
+    const summary = JSON.parse(r.ti("summary").xcom ?? "null");
+    assert.equal(summary.count, 200);
+    assert.deepEqual(summary.first.i, 0);
+    assert.deepEqual(summary.last.i, 199);
+    const perItem = app.calls.filter((c) => c.runId === r.run.dag_run_id && c.taskId === "per_item").sort((a, b) => a.mapIndex - b.mapIndex);
+    assert.equal(perItem.length, 200);
+    assert.deepEqual(perItem.map((c) => (c.kwargs.item as { i: number }).i), Array.from({ length: 200 }, (_, i) => i));
+    // The list (200 padded items) never enters orchestration history; single items may.
+    const padded = r.history.map((e) => JSON.stringify(e).split("x".repeat(100)).length - 1);
+    assert.ok(Math.max(...padded) <= 2, `an event holds ${Math.max(...padded)} padded items`);
+  });
+
+  it("dagrun_timeout fails the run and skips what has not finished", async () => {
+    const r = await runDag(rt, "sem_dagrun_timeout");
+    assert.equal(r.output.state, "failed");
+    assert.match(r.output.reason ?? "", /dagrun_timeout \(30 s\)/);
+    assert.equal(r.ti("waits_forever").state, "skipped");
+    assert.equal(r.ti("never_reached").state, "skipped");
+    assert.equal(r.run.state, "failed");
+  });
+});

@@ -1,0 +1,60 @@
+// Runs a DAG of a test app through the local runtime and collects what tests check: the run's
+// output, its task instances from the ledger and the orchestration history.
+import * as path from "node:path";
+import type { TaskInstanceRecord, DagRunRecord } from "../../functions/ledger/records";
+import type { DagRunOutput } from "../../orchestrations/runtime/run-input";
+import { startLocalDagRuntime, type LocalDagRuntime } from "../../tools/dagrun/local-dag-runtime";
+
+export interface FinishedRun {
+  run: DagRunRecord;
+  output: DagRunOutput;
+  tasks: TaskInstanceRecord[];
+  /** Task instance by "task_id" or "task_id[map_index]". */
+  ti(id: string): TaskInstanceRecord;
+  history: Record<string, unknown>[];
+}
+
+/** The built entry of an app under test/apps/<name>. */
+export function testAppEntry(name: string): string {
+  return path.resolve(__dirname, "..", "apps", name, "index.js");
+}
+
+export async function startTestRuntime(appName?: string): Promise<LocalDagRuntime> {
+  return startLocalDagRuntime({ entry: appName ? testAppEntry(appName) : undefined });
+}
+
+export async function runDag(
+  rt: LocalDagRuntime,
+  dagId: string,
+  options: { conf?: Record<string, unknown>; logicalDate?: string; runId?: string } = {},
+): Promise<FinishedRun> {
+  const { createDagRun } = await import("../../functions/runs/create-dag-run");
+  const { getDag } = await import("../../functions/dag-registry");
+  const dag = getDag(dagId);
+  if (!dag) throw new Error(`DAG ${dagId} is not registered in the app under test`);
+  // Unique per call: runs of earlier test runs stay in Azurite.
+  const logicalDate = options.logicalDate ?? new Date(Date.now() - Math.floor(Math.random() * 1e9)).toISOString();
+  const created = await createDagRun({ ledger: rt.ledger, starter: rt.starter, now: new Date() }, dag, {
+    runType: "manual", logicalDate, conf: options.conf ?? {}, runId: options.runId,
+  });
+  if (!created.created) throw new Error(`run exists already: ${created.conflict}`);
+  const status = await rt.engine.waitForCompletion(created.run.instance_id, { timeoutMs: 120_000 });
+  if (status.runtimeStatus !== "Completed") {
+    throw new Error(`orchestration ended ${status.runtimeStatus}: ${JSON.stringify(status.failure ?? status.output)}`);
+  }
+  const tasks = await rt.ledger.listTaskInstances(dagId, created.run.dag_run_id);
+  const run = (await rt.ledger.getDagRun(dagId, created.run.dag_run_id))!;
+  const history = (rt.engine.getStatus(created.run.instance_id, { showHistory: true })?.history ?? []) as unknown as Record<string, unknown>[];
+  return {
+    run,
+    output: status.output as DagRunOutput,
+    tasks,
+    history,
+    ti(id: string) {
+      const m = /^(.*?)(?:\[(\d+)\])?$/.exec(id)!;
+      const found = tasks.find((t) => t.task_id === m[1] && t.map_index === (m[2] === undefined ? -1 : Number(m[2])));
+      if (!found) throw new Error(`no task instance ${id}; have ${tasks.map((t) => `${t.task_id}[${t.map_index}]`).join(", ")}`);
+      return found;
+    },
+  };
+}
