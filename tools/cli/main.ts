@@ -5,6 +5,8 @@ import { CliError } from "./cli-error";
 const commands: Record<string, { summary: string; load: () => Promise<{ run(args: string[]): Promise<number> }> }> = {
   services: { summary: "up|down|status the local services", load: () => import("./commands/services") },
   connections: { summary: "import|export connections in Airflow's JSON export format", load: () => import("./commands/connections") },
+  dags: { summary: "list|test|backfill|trigger|rerun DAGs (test, backfill and rerun run in-process)", load: () => import("./commands/dags") },
+  tasks: { summary: "test one task of a DAG, ignoring dependencies and recording nothing", load: () => import("./commands/tasks") },
   host: { summary: "run the app locally: HTTP, timers, blob triggers, orchestrations (--list to print functions)", load: () => import("./commands/host") },
 };
 
@@ -33,6 +35,7 @@ main(process.argv.slice(2)).then(
     // Expected failures carry their own one-line message and fix; anything else is a bug and keeps its stack.
     if (err instanceof CliError) console.error(`azflow: ${err.message}`);
     else console.error(err);
-    process.exitCode = 1;
+    // Usage errors exit 2, as Airflow's CLI (argparse) does.
+    process.exitCode = err instanceof CliError ? err.exitCode : 1;
   },
 );

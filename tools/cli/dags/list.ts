@@ -1,0 +1,67 @@
+// `azflow dags list`: the DAGs the app registers, with schedule, next run (from the timetable and
+// the ledger's runs, as the REST API computes next_dagrun), tags and the paused flag.
+import type { CompiledDag } from "../../../orchestrations/runtime/compiled-dag";
+import { describeSchedule } from "../../../orchestrations/runtime/schedule";
+import { airflowIso } from "../../../orchestrations/runtime/time";
+import type { DagRunRecord } from "../../../functions/ledger/records";
+import { CliError } from "../cli-error";
+import { parseArgs, withHelp } from "../parse-args";
+import { withCliRuntime, type CliRuntime } from "../../dagrun/cli-runtime";
+import { formatTable } from "../../dagrun/run-table";
+
+const USAGE = `usage: azflow dags list [--output table|json] [--app PATH]`;
+// The ledger only refines next_run; a listing should not hang on a storage emulator that is down.
+const LEDGER_TIMEOUT_MS = 3000;
+
+interface DagListing {
+  dag_id: string;
+  schedule: string | null;
+  next_run: string | null;
+  tags: string[];
+  paused: boolean;
+}
+
+async function runsOf(rt: CliRuntime, dag: CompiledDag): Promise<DagRunRecord[]> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${LEDGER_TIMEOUT_MS} ms`)), LEDGER_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([rt.ledger.listDagRuns(dag.dagId), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function listings(rt: CliRuntime): Promise<{ rows: DagListing[]; ledgerError: string | null }> {
+  const { appConfig } = await import("../../../functions/config");
+  const { nextDagRun } = await import("../../../functions/runs/schedule-due-runs");
+  const paused = new Set(appConfig().pausedDags);
+  let ledgerError: string | null = null;
+  const rows: DagListing[] = [];
+  for (const dag of rt.listDags()) {
+    let runs: DagRunRecord[] = [];
+    if (ledgerError === null) runs = await runsOf(rt, dag).catch((err: Error) => ((ledgerError = err.message), []));
+    const next = nextDagRun(dag, runs, new Date());
+    rows.push({ dag_id: dag.dagId, schedule: describeSchedule(dag.schedule), next_run: next ? airflowIso(next.logicalDate) : null, tags: [...dag.tags], paused: paused.has(dag.dagId) });
+  }
+  return { rows, ledgerError };
+}
+
+export async function run(args: string[]): Promise<number> {
+  return withHelp(async () => {
+    const parsed = parseArgs(args, { options: ["--output", "--app"], aliases: { "-o": "--output" }, positionals: { min: 0, max: 0 } }, USAGE);
+    const output = parsed.options.get("--output") ?? "table";
+    if (output !== "table" && output !== "json") throw new CliError(`--output must be table or json.\n${USAGE}`, 2);
+    return withCliRuntime({ app: parsed.options.get("--app") }, async (rt) => {
+      const { rows, ledgerError } = await listings(rt);
+      if (output === "json") console.log(JSON.stringify(rows, null, 2));
+      else {
+        console.log(formatTable(["dag_id", "schedule", "next run", "tags", "paused"],
+          rows.map((r) => [r.dag_id, r.schedule ?? "None", r.next_run ?? "", r.tags.join(", "), String(r.paused)])));
+      }
+      if (ledgerError) console.error(`note: next run ignores existing runs: the run ledger could not be read (${ledgerError}).`);
+      return 0;
+    });
+  });
+}
