@@ -1,10 +1,11 @@
 // Registers one DAG with the Functions host: its orchestration (named by the DAG id), its
-// schedule timer, and its place in the registry the REST API and the CLI read.
+// schedule timer, the blob triggers that wake its blob sensors, and its place in the registry the REST API and the CLI read.
 import * as df from "durable-functions";
 import type { CompiledDag } from "../orchestrations/runtime/compiled-dag";
 import { dagOrchestrator } from "../orchestrations/runtime/dag-orchestrator";
 import { operatorNames } from "./activities";
 import { addDag } from "./dag-registry";
+import { registerBlobSensorTriggers } from "./triggers/blob-sensor-trigger";
 import { registerScheduleTrigger } from "./triggers/schedule-trigger";
 
 /** Orchestrator-run operators that need no activity. */
@@ -20,4 +21,5 @@ export function registerDag(dag: CompiledDag): void {
   addDag(dag);
   df.app.orchestration(dag.dagId, dagOrchestrator(dag));
   registerScheduleTrigger(dag);
+  registerBlobSensorTriggers(dag);
 }

@@ -4,7 +4,10 @@
 import type { ContainerClient } from "@azure/storage-blob";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { instanceIdFor } from "../../orchestrations/runtime/run-ids";
 import { blobService } from "../hooks/blob";
+import { blobSensorEventName } from "../../orchestrations/runtime/task-invocation";
+import { addSensorWait, removeSensorWait } from "../sensors/sensor-waits";
 import { ConfigError, ConfigReader } from "./config-reader";
 import { OperatorDefinition } from "./operator";
 
@@ -172,14 +175,21 @@ export const prefixSensor: OperatorDefinition<{ connId: string; container: strin
     return { connId: c.string("conn_id", "wasb_default"), container: containerName(c, "container", where), prefix: c.string("prefix") };
   },
   async execute(config, ctx) {
+    const wait = {
+      container: config.container,
+      prefix: config.prefix,
+      instanceId: instanceIdFor(ctx.dagId, ctx.runId),
+      eventName: blobSensorEventName(ctx.taskId, ctx.mapIndex),
+    };
+    // Registered before looking, so a blob written while we look still wakes this run.
+    await addSensorWait(wait);
     const container = blobService(config.connId).getContainerClient(config.container);
-    if (!(await container.exists())) {
-      ctx.log(`Poke: container ${config.container} does not exist yet.`);
-      return { done: false };
-    }
-    for await (const b of container.listBlobsFlat({ prefix: config.prefix })) {
-      ctx.log(`Poke: found ${b.name}.`);
-      return { done: true, value: b.name };
+    if (await container.exists()) {
+      for await (const b of container.listBlobsFlat({ prefix: config.prefix })) {
+        ctx.log(`Poke: found ${b.name}.`);
+        await removeSensorWait(wait);
+        return { done: true, value: b.name };
+      }
     }
     ctx.log(`Poke: nothing under ${config.container}/${config.prefix} yet.`);
     return { done: false };

@@ -14,7 +14,7 @@ import {
 } from "./sensor";
 import type { TaskStateOrNone, TaskStates } from "./states";
 import {
-  CALLBACK_ACTIVITY, LEDGER_WRITE_ACTIVITY, LedgerWrite, operatorActivityName, PREVIOUS_RUN_STATES_ACTIVITY,
+  blobSensorEventName, CALLBACK_ACTIVITY, LEDGER_WRITE_ACTIVITY, LedgerWrite, operatorActivityName, PREVIOUS_RUN_STATES_ACTIVITY,
   TaskActivityResult, TaskInvocation, TaskStatePatch,
 } from "./task-invocation";
 import { airflowIso, parseInstant } from "./time";
@@ -28,6 +28,8 @@ import { selectXComs, xcomListPlaceholders } from "./xcom-selection";
 /** Operators the orchestrator runs itself: nothing to do in an activity. */
 const EMPTY_OPERATOR = "empty";
 const TIME_DELTA_SENSOR = "time_delta_sensor";
+/** Sensors a blob trigger can wake early (see functions/triggers/blob-sensor-trigger.ts). */
+const EVENT_WOKEN_SENSORS = new Set(["blob_prefix_sensor"]);
 /** How often a task held by depends_on_past looks at the previous run again. */
 const PAST_POLL_SECONDS = 60;
 
@@ -39,6 +41,8 @@ interface Instance {
   firstTryStartMs: number;
   tryStartMs: number;
   pokeCount: number;
+  /** A blob trigger woke the sensor while a poke was running: poke again at once if not done. */
+  wokenDuringPoke: boolean;
   /** Set when an operator hands over to a follow-up check (TriggerDagRun waiting for its run). */
   followUp: { operator: string; config: JsonValue; pokeIntervalSeconds: number; xcom: JsonValue } | null;
 }
@@ -47,6 +51,7 @@ type Pending =
   | { kind: "attempt"; inst: Instance; task: Task; timeout: TimerTask | null }
   | { kind: "timeout"; inst: Instance; task: TimerTask; attempt: Task }
   | { kind: "wait"; inst: Instance; task: TimerTask; then: "retry" | "poke" | "succeed" }
+  | { kind: "event"; inst: Instance; task: Task }
   | { kind: "ledger"; task: Task }
   | { kind: "callback"; task: Task }
   | { kind: "run_timeout"; task: TimerTask };
@@ -231,7 +236,7 @@ class DagRunExecution {
   private startInstance(taskId: string, mapIndex: number, config: JsonValue): void {
     const task = this.task(taskId);
     const now = this.now();
-    const inst: Instance = { taskId, mapIndex, config, tryNumber: 1, firstTryStartMs: now, tryStartMs: now, pokeCount: 0, followUp: null };
+    const inst: Instance = { taskId, mapIndex, config, tryNumber: 1, firstTryStartMs: now, tryStartMs: now, pokeCount: 0, followUp: null, wokenDuringPoke: false };
     if (task.operator === EMPTY_OPERATOR) {
       this.finishInstance(inst, "success", null, null);
     } else if (task.operator === TIME_DELTA_SENSOR) {
@@ -336,6 +341,19 @@ class DagRunExecution {
         return;
       case "run_timeout":
         return;
+      case "event": {
+        // A blob trigger saw a matching blob: poke now instead of at the next interval.
+        const timer = this.pending.find((p) => p.kind === "wait" && p.inst === done.inst);
+        if (!timer) {
+          // A poke is running; it may have looked before the blob landed.
+          done.inst.wokenDuringPoke = true;
+          return;
+        }
+        (timer.task as TimerTask).cancel();
+        this.pending = this.pending.filter((p) => p !== timer);
+        this.startAttempt(done.inst);
+        return;
+      }
     }
   }
 
@@ -398,10 +416,15 @@ class DagRunExecution {
       return;
     }
     const hash = sensorHashInput(this.dag.dagId, inst.taskId, airflowIso(inst.firstTryStartMs), inst.pokeCount);
-    const wait = sensorNextPokeSeconds(policy, inst.pokeCount, elapsed, hash);
+    const wait = inst.wokenDuringPoke ? 0 : sensorNextPokeSeconds(policy, inst.pokeCount, elapsed, hash);
+    inst.wokenDuringPoke = false;
     this.setState(inst, policy.mode === "reschedule" ? "up_for_reschedule" : "running");
     this.patch(inst, policy.mode === "reschedule" ? "up_for_reschedule" : "running", null);
     this.pending.push({ kind: "wait", inst, task: this.context.df.createTimer(dateAt(now + wait * 1000)), then: "poke" });
+    if (EVENT_WOKEN_SENSORS.has(task.operator) && !this.pending.some((p) => p.kind === "event" && p.inst === inst)) {
+      const event = this.context.df.waitForExternalEvent(blobSensorEventName(inst.taskId, inst.mapIndex));
+      this.pending.push({ kind: "event", inst, task: event });
+    }
   }
 
   private onFailure(inst: Instance, message: string): void {
@@ -421,6 +444,8 @@ class DagRunExecution {
 
   private finishInstance(inst: Instance, state: "success" | "failed" | "skipped", xcom: JsonValue, error: string | null): void {
     const task = this.task(inst.taskId);
+    // A finished sensor listens no more; a late event is buffered by Durable and ignored.
+    this.pending = this.pending.filter((p) => !(p.kind === "event" && p.inst === inst));
     this.setState(inst, state);
     if (state === "success") {
       if (inst.mapIndex >= 0) (this.xcoms[inst.taskId] as JsonValue[])[inst.mapIndex] = xcom;

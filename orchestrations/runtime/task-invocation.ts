@@ -79,3 +79,8 @@ export const CALLBACK_ACTIVITY = "azflow_callback";
 export function operatorActivityName(operator: string): string {
   return `op_${operator}`;
 }
+
+/** The external event a blob trigger raises to wake a waiting blob sensor instance. */
+export function blobSensorEventName(taskId: string, mapIndex: number): string {
+  return `blob_sensor:${taskId}:${mapIndex}`;
+}

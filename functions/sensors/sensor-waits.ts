@@ -1,0 +1,52 @@
+// Blob prefix sensors that are waiting, kept in Table Storage so a blob trigger can wake them:
+// the trigger finds the waits whose container and prefix match the new blob and raises an event
+// to each waiting run. Pokes still run on their interval, so a missed event only delays a run.
+import { RestError } from "@azure/data-tables";
+import { appTableClient } from "../hooks/app-storage";
+import { toKey } from "../ledger/table-keys";
+
+export const SENSOR_WAITS_TABLE = "azflowSensorWaits";
+
+export interface SensorWait {
+  container: string;
+  prefix: string;
+  instanceId: string;
+  eventName: string;
+}
+
+let ready: Promise<unknown> | undefined;
+function table() {
+  const client = appTableClient(SENSOR_WAITS_TABLE);
+  ready ??= client.createTable();
+  return { client, ready };
+}
+
+function rowKey(wait: Pick<SensorWait, "instanceId" | "eventName">): string {
+  return toKey(`${wait.instanceId}|${wait.eventName}`);
+}
+
+export async function addSensorWait(wait: SensorWait): Promise<void> {
+  const { client, ready: created } = table();
+  await created;
+  await client.upsertEntity({ partitionKey: toKey(wait.container), rowKey: rowKey(wait), ...wait }, "Replace");
+}
+
+export async function removeSensorWait(wait: Pick<SensorWait, "container" | "instanceId" | "eventName">): Promise<void> {
+  const { client, ready: created } = table();
+  await created;
+  await client.deleteEntity(toKey(wait.container), rowKey(wait)).catch((err: unknown) => {
+    if (!(err instanceof RestError && err.statusCode === 404)) throw err;
+  });
+}
+
+/** The waits a new blob satisfies: same container, blob name under the prefix. */
+export async function waitsMatching(container: string, blobName: string): Promise<SensorWait[]> {
+  const { client, ready: created } = table();
+  await created;
+  const out: SensorWait[] = [];
+  const filter = `PartitionKey eq '${toKey(container).replace(/'/g, "''")}'`;
+  for await (const e of client.listEntities<SensorWait>({ queryOptions: { filter } })) {
+    if (blobName.startsWith(e.prefix)) out.push({ container: e.container, prefix: e.prefix, instanceId: e.instanceId, eventName: e.eventName });
+  }
+  return out;
+}
