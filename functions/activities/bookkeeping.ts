@@ -7,6 +7,8 @@ import type { DagRunInput } from "../../orchestrations/runtime/run-input";
 import { maskSecrets } from "../hooks/secret-mask";
 import { appRunLedger } from "../runs/app-run-ledger";
 import type { DagRunRecord, TaskInstanceRecord } from "../ledger/records";
+import { getDag } from "../dag-registry";
+import { scheduleNow } from "../triggers/schedule-trigger";
 import { CallbackInfo, getCallback } from "./callbacks";
 
 const TERMINAL = new Set(["success", "failed", "skipped", "upstream_failed", "removed"]);
@@ -74,4 +76,10 @@ export async function runCallback(input: CallbackInfo & { name: string }, contex
     context.error(maskSecrets(`Callback '${input.name}' failed: ${(err as Error).message}`));
     return false;
   }
+}
+
+/** A scheduled run ended: start whatever is due now that a max_active_runs slot is free. */
+export async function scheduleDue(input: { dagId: string }, context: InvocationContext): Promise<void> {
+  const dag = getDag(input.dagId);
+  if (dag) await scheduleNow(dag, context);
 }

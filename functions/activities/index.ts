@@ -2,11 +2,11 @@
 // stable (`op_<operator>`, `azflow_*`): in-flight orchestrations replay against them.
 import * as df from "durable-functions";
 import {
-  CALLBACK_ACTIVITY, LEDGER_WRITE_ACTIVITY, operatorActivityName, PREVIOUS_RUN_STATES_ACTIVITY,
+  CALLBACK_ACTIVITY, LEDGER_WRITE_ACTIVITY, operatorActivityName, PREVIOUS_RUN_STATES_ACTIVITY, SCHEDULE_DUE_ACTIVITY,
 } from "../../orchestrations/runtime/task-invocation";
 import { bashOperator } from "./bash";
 import { copyOperator, createContainersOperator, listOperator, moveOperator, prefixSensor, uploadOperator } from "./blob";
-import { previousRunStates, runCallback, writeLedger } from "./bookkeeping";
+import { previousRunStates, runCallback, scheduleDue, writeLedger } from "./bookkeeping";
 import { callableOperator } from "./callable";
 import { externalTaskSensor } from "./external-task-sensor";
 import { httpOperator, httpSensor } from "./http";
@@ -37,3 +37,4 @@ for (const operator of OPERATORS) {
 df.app.activity(LEDGER_WRITE_ACTIVITY, { handler: writeLedger });
 df.app.activity(PREVIOUS_RUN_STATES_ACTIVITY, { handler: previousRunStates });
 df.app.activity(CALLBACK_ACTIVITY, { handler: runCallback });
+df.app.activity(SCHEDULE_DUE_ACTIVITY, { handler: scheduleDue, extraInputs: [df.input.durableClient()] });

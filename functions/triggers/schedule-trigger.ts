@@ -27,6 +27,19 @@ export function scheduleTimerFor(dag: CompiledDag): string | null {
   return toNcrontab(dag.schedule);
 }
 
+/** Creates the DAG's due runs; shared by its timer and by a scheduled run that just ended. */
+export async function scheduleNow(dag: CompiledDag, context: InvocationContext): Promise<void> {
+  const paused = appConfig().pausedDags.includes(dag.dagId);
+  const starter = durableClientStarter(df.getClient(context));
+  const outcome = await scheduleDueRuns(dag, appRunLedger(), starter, new Date(), paused);
+  if (outcome.failedToStart.length) {
+    context.error(describeOutcome(outcome));
+    // A failed invocation is what monitoring alerts on; the runs are already marked failed.
+    throw new Error(`${outcome.failedToStart.length} scheduled run(s) of '${dag.dagId}' failed to start`);
+  }
+  context.log(describeOutcome(outcome));
+}
+
 export function registerScheduleTrigger(dag: CompiledDag): void {
   const schedule = scheduleTimerFor(dag);
   if (schedule === null) return;
@@ -34,16 +47,8 @@ export function registerScheduleTrigger(dag: CompiledDag): void {
     schedule,
     extraInputs: [df.input.durableClient()],
     handler: async (timer: Timer, context: InvocationContext) => {
-      const paused = appConfig().pausedDags.includes(dag.dagId);
       if (timer.isPastDue) context.log(`Timer for DAG '${dag.dagId}' fired late; due runs are computed from the ledger, nothing is lost.`);
-      const starter = durableClientStarter(df.getClient(context));
-      const outcome = await scheduleDueRuns(dag, appRunLedger(), starter, new Date(), paused);
-      if (outcome.failedToStart.length) {
-        context.error(describeOutcome(outcome));
-        // A failed invocation is what monitoring alerts on; the runs are already marked failed.
-        throw new Error(`${outcome.failedToStart.length} scheduled run(s) of '${dag.dagId}' failed to start`);
-      }
-      context.log(describeOutcome(outcome));
+      await scheduleNow(dag, context);
     },
   });
 }

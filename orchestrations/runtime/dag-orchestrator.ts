@@ -15,7 +15,7 @@ import {
 import type { TaskStateOrNone, TaskStates } from "./states";
 import {
   blobSensorEventName, CALLBACK_ACTIVITY, LEDGER_WRITE_ACTIVITY, LedgerWrite, operatorActivityName, PREVIOUS_RUN_STATES_ACTIVITY,
-  TaskActivityResult, TaskInvocation, TaskStatePatch,
+  SCHEDULE_DUE_ACTIVITY, TaskActivityResult, TaskInvocation, TaskStatePatch,
 } from "./task-invocation";
 import { airflowIso, parseInstant } from "./time";
 import { selectXComs, xcomListPlaceholders } from "./xcom-selection";
@@ -189,6 +189,8 @@ class DagRunExecution {
     const inFlight = this.pending.filter((p) => p.kind === "ledger" || p.kind === "callback").map((p) => p.task);
     if (inFlight.length) yield this.context.df.Task.all(inFlight);
     yield this.context.df.callActivityWithRetry(LEDGER_WRITE_ACTIVITY, LEDGER_RETRY, this.takeLedgerWrite());
+    // Airflow's scheduler starts the next due run as soon as a slot frees, not at the next tick.
+    if (this.input.runType === "scheduled") calls.push(this.context.df.callActivity(SCHEDULE_DUE_ACTIVITY, { dagId: this.dag.dagId }));
     if (calls.length) yield this.context.df.Task.all(calls);
     this.context.df.setCustomStatus(this.statusSummary());
     return { dagId: this.dag.dagId, runId: this.input.runId, state: final, reason: this.failureReason, tasks: this.summaries() };

@@ -75,6 +75,8 @@ export interface LedgerWrite {
 export const LEDGER_WRITE_ACTIVITY = "azflow_ledger_write";
 export const PREVIOUS_RUN_STATES_ACTIVITY = "azflow_previous_run_states";
 export const CALLBACK_ACTIVITY = "azflow_callback";
+/** After a scheduled run ends: start the runs now due (a catchup backlog held by max_active_runs). */
+export const SCHEDULE_DUE_ACTIVITY = "azflow_schedule_due";
 
 export function operatorActivityName(operator: string): string {
   return `op_${operator}`;

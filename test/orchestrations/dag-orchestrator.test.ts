@@ -112,6 +112,24 @@ describe("DAG orchestrator semantics", () => {
     assert.ok(Math.max(...padded) <= 2, `an event holds ${Math.max(...padded)} padded items`);
   });
 
+  it("a scheduled run that ends starts the next due run of a catchup backlog held by max_active_runs", async () => {
+    const { scheduleDueRuns } = await import("../../functions/runs/schedule-due-runs");
+    const { getDag } = await import("../../functions/dag-registry");
+    const dag = getDag(app.CATCHUP_DAG_ID)!;
+    const first = await scheduleDueRuns(dag, rt.ledger, rt.starter, new Date(), false);
+    assert.equal(first.created.length, 1, "max_active_runs 1: one run at a time");
+    const deadline = Date.now() + 60_000;
+    let runs = await rt.ledger.listDagRuns(dag.dagId);
+    while (!(runs.length === 3 && runs.every((r) => r.state === "success"))) {
+      assert.ok(Date.now() < deadline, `backlog not drained: ${JSON.stringify(runs.map((r) => [r.dag_run_id, r.state]))}`);
+      await new Promise((r) => setTimeout(r, 200));
+      runs = await rt.ledger.listDagRuns(dag.dagId);
+    }
+    assert.deepEqual(runs.map((r) => r.run_type), ["scheduled", "scheduled", "scheduled"]);
+    const days = runs.map((r) => r.logical_date.slice(0, 10));
+    assert.equal(new Set(days).size, 3, "three different intervals");
+  });
+
   it("dagrun_timeout fails the run and skips what has not finished", async () => {
     const r = await runDag(rt, "sem_dagrun_timeout");
     assert.equal(r.output.state, "failed");

@@ -131,3 +131,16 @@ registerDag(dag({
       .then(t.task("never_reached", empty()));
   },
 }));
+
+/** A scheduled DAG with a three-day backlog and one active run at a time; unique per process. */
+export const CATCHUP_DAG_ID = `sem_catchup_${process.pid}_${Date.now().toString(36)}`;
+registerDag(dag({
+  dagId: CATCHUP_DAG_ID,
+  schedule: "@daily",
+  startDate: new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate()) - 3 * 86_400_000),
+  catchup: true,
+  maxActiveRuns: 1,
+  tasks: (t) => {
+    t.task("work", python("sem.ok"));
+  },
+}));
