@@ -14,7 +14,11 @@ import { CallbackInfo, getCallback } from "./callbacks";
 const TERMINAL = new Set(["success", "failed", "skipped", "upstream_failed", "removed"]);
 
 
-export async function writeLedger(write: LedgerWrite): Promise<void> {
+export async function writeLedger(write: LedgerWrite, context: InvocationContext): Promise<void> {
+  for (const t of write.tasks) {
+    // A warning trace per miss: Application Insights alert rules watch for these.
+    if (t.slaMissedDeadline) context.warn(`SLA miss: ${write.dagId}.${t.taskId}${t.mapIndex >= 0 ? `[${t.mapIndex}]` : ""} in ${write.runId} finished ${t.state} at ${t.at}, after its deadline ${t.slaMissedDeadline}.`);
+  }
   const l = appRunLedger();
   if (write.run) {
     const patch: Partial<DagRunRecord> = { state: write.run.state, instance_id: write.run.instanceId };
@@ -42,6 +46,7 @@ export async function writeLedger(write: LedgerWrite): Promise<void> {
     if (TERMINAL.has(t.state)) patch.end_date = t.at;
     if (t.startedAt) patch.start_date = t.startedAt;
     if (t.xcom !== null && t.xcom.length < 30_000) patch.xcom = t.xcom;
+    if (t.slaMissedDeadline) patch.sla_missed_deadline = t.slaMissedDeadline;
     return patch;
   }));
 }

@@ -44,4 +44,6 @@ export interface TaskInstanceRecord {
   xcom: string | null;
   /** The worker that ran the last attempt. */
   hostname?: string;
+  /** The SLA deadline this instance missed (ISO), when it finished late. */
+  sla_missed_deadline?: string;
 }

@@ -74,6 +74,7 @@ function taskFrom(e: Record<string, unknown>): TaskInstanceRecord {
     error: str("error"),
     xcom: str("xcom"),
     hostname: str("hostname") ?? undefined,
+    sla_missed_deadline: str("sla_missed_deadline") ?? undefined,
   };
 }
 

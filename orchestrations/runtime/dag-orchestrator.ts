@@ -454,6 +454,7 @@ class DagRunExecution {
       else this.xcoms[inst.taskId] = xcom;
     }
     this.patch(inst, state, error, state === "success" ? xcom : undefined);
+    this.checkSla(inst, task);
     if (state === "success") this.callbacks(task.callbacks.onSuccess, inst, state, null);
     if (state === "failed") this.callbacks(task.callbacks.onFailure, inst, state, error);
   }
@@ -465,6 +466,18 @@ class DagRunExecution {
       });
       this.pending.push({ kind: "callback", task });
     }
+  }
+
+  /**
+   * Airflow's SLA: a task should finish by data_interval_end + sla. A late finish is recorded on
+   * the task instance and logged as an SLA miss (what the alert rule in Azure watches for).
+   */
+  private checkSla(inst: Instance, task: CompiledTask): void {
+    if (task.slaSeconds === null) return;
+    const deadline = parseInstant(this.input.dataIntervalEnd) + task.slaSeconds * 1000;
+    if (this.now() <= deadline) return;
+    const last = this.ledgerBuffer[this.ledgerBuffer.length - 1];
+    if (last && last.taskId === inst.taskId && last.mapIndex === inst.mapIndex) last.slaMissedDeadline = airflowIso(deadline);
   }
 
   /** dagrun_timeout: every unfinished task becomes SKIPPED and the run fails. */

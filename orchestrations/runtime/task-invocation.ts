@@ -63,6 +63,8 @@ export interface TaskStatePatch {
   error: string | null;
   /** The XCom, JSON-encoded, kept so `dags rerun --failed-only` can reuse it. */
   xcom: string | null;
+  /** Set when the instance finished after its SLA (data_interval_end + sla): the deadline, ISO. */
+  slaMissedDeadline?: string;
 }
 
 export interface LedgerWrite {

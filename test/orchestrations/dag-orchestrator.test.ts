@@ -130,6 +130,14 @@ describe("DAG orchestrator semantics", () => {
     assert.equal(new Set(days).size, 3, "three different intervals");
   });
 
+  it("a task finishing after data_interval_end + sla is recorded as an SLA miss; one on time is not", async () => {
+    const r = await runDag(rt, "sem_sla", { logicalDate: new Date().toISOString() });
+    assert.equal(r.output.state, "success");
+    const deadline = Date.parse(r.run.data_interval_end ?? "") + 5_000;
+    assert.equal(Date.parse(r.ti("late").sla_missed_deadline ?? ""), deadline);
+    assert.equal(r.ti("on_time").sla_missed_deadline, undefined);
+  });
+
   it("dagrun_timeout fails the run and skips what has not finished", async () => {
     const r = await runDag(rt, "sem_dagrun_timeout");
     assert.equal(r.output.state, "failed");

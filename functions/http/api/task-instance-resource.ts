@@ -5,6 +5,16 @@ import type { CompiledDag } from "../../../orchestrations/runtime/compiled-dag";
 import type { DagRunRecord, TaskInstanceRecord } from "../../ledger/records";
 import { apiDate } from "./api-dates";
 
+export interface SlaMissResource {
+  task_id: string;
+  dag_id: string;
+  execution_date: string | null;
+  email_sent: boolean;
+  timestamp: string | null;
+  description: string;
+  notification_sent: boolean;
+}
+
 export interface TaskInstanceResource {
   task_id: string;
   task_display_name: string;
@@ -29,7 +39,7 @@ export interface TaskInstanceResource {
   pid: number | null;
   executor: string | null;
   executor_config: string;
-  sla_miss: null;
+  sla_miss: SlaMissResource | null;
   rendered_map_index: string | null;
   rendered_fields: Record<string, unknown>;
   trigger: null;
@@ -76,7 +86,12 @@ export function taskInstanceResource(ti: TaskInstanceRecord, run: DagRunRecord, 
     pid: null,
     executor: null,
     executor_config: "{}",
-    sla_miss: null,
+    sla_miss: ti.sla_missed_deadline
+      ? {
+          task_id: ti.task_id, dag_id: ti.dag_id, execution_date: apiDate(run.logical_date), email_sent: false,
+          timestamp: apiDate(ti.end_date), description: `finished after its SLA deadline ${apiDate(ti.sla_missed_deadline)}`, notification_sent: false,
+        }
+      : null,
     rendered_map_index: null,
     rendered_fields: {},
     trigger: null,

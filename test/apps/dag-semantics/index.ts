@@ -144,3 +144,13 @@ registerDag(dag({
     t.task("work", python("sem.ok"));
   },
 }));
+
+registerDag(dag({
+  dagId: "sem_sla",
+  schedule: null,
+  startDate: "2024-01-01",
+  tasks: (t) => {
+    t.sensor("late", python("sem.poke_done_on", { poke: 3 }), { pokeInterval: "10s", timeout: "1h", sla: "5s" });
+    t.task("on_time", python("sem.ok"), { sla: "1h" });
+  },
+}));
