@@ -11,6 +11,8 @@ export function localAppSettings(s: ServiceSettings): Record<string, string> {
   const pgUri = `postgres://${encodeURIComponent(pg.user)}:${encodeURIComponent(pg.password)}@${s.host}:${pg.port}/${encodeURIComponent(pg.database)}`;
   return {
     AzureWebJobsStorage: storage,
+    // host.json names the task hub through this setting; Azure sets it from the Bicep.
+    AZFLOW_TASK_HUB: "azflow",
     AIRFLOW_CONN_POSTGRES_DEFAULT: pgUri,
     AIRFLOW_CONN_WASB_DEFAULT: JSON.stringify({ conn_type: "wasb", extra: { connection_string: storage } }),
     AIRFLOW_CONN_KAFKA_DEFAULT: JSON.stringify({ conn_type: "kafka", extra: { "bootstrap.servers": kafkaBrokers(s).join(",") } }),

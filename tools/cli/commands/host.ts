@@ -1,8 +1,10 @@
 // `azflow host`: run the app locally as a long-running host (HTTP, timers, blob triggers,
 // orchestrations). `--list` prints the functions the app registers and exits.
 import { CliError } from "../cli-error";
-import { describeFunction, loadApp, readHostConfig } from "../../devhost";
+import { describeFunction, loadApp, loadLocalSettings, readHostConfig, resolveEntry } from "../../devhost";
 import { startHost } from "../../devhost/host";
+import { applyLocalAppSettings } from "../../services/app-env";
+import { serviceSettings } from "../../services/settings";
 
 const USAGE = `usage: azflow host [--list] [--port N] [--app <dir|entry>] [--state-dir DIR] [--blob-poll-ms N] [--no-persist]
   --list          print every registered function with its trigger and route/schedule/path, then exit
@@ -57,6 +59,10 @@ export async function run(args: string[]): Promise<number> {
     }
     throw err;
   }
+  // Settings before the app loads, as func start does; then the local services' defaults for
+  // whatever local.settings.json leaves unset, so `services up` + `azflow host` just works.
+  loadLocalSettings(resolveEntry(parsed.app).appRoot);
+  applyLocalAppSettings(serviceSettings());
   const app = loadApp(parsed.app);
   const config = readHostConfig(app.appRoot);
   const functions = app.registry.list();
