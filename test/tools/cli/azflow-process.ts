@@ -46,9 +46,10 @@ export function taskRow(out: string, taskId: string): string[] | undefined {
   return line?.trim().split(/\s{2,}/);
 }
 
-/** A date no earlier test run used, so runs of the shared ledger never collide. */
+// A random day per test process (1970-2069), so runs of the shared ledger rarely meet earlier ones.
+const BASE_DAY = Math.floor(Math.random() * 36_500);
+
+/** A day for this test process's runs; tests that must not find old runs also clear the range. */
 export function freshDay(offsetDays = 0): string {
-  const base = Date.UTC(1990, 0, 1) + (Date.now() % (20 * 365 * 86_400_000));
-  const day = Math.floor(base / 86_400_000) + offsetDays;
-  return new Date(day * 86_400_000).toISOString().slice(0, 10);
+  return new Date((BASE_DAY + offsetDays) * 86_400_000).toISOString().slice(0, 10);
 }

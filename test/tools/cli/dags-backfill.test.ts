@@ -8,16 +8,17 @@ const iso = (day: string) => `${day}T00:00:00+00:00`;
 test("dags backfill over 3 days creates 3 backfill runs with their logical dates and data intervals; a second backfill keeps them", async (t) => {
   if (!(await needService(t, "azurite")) || !(await needService(t, "postgres"))) return;
   const days = [freshDay(10), freshDay(11), freshDay(12), freshDay(13)];
+  const ledger = appLedger();
+  for (const run of await ledger.listDagRuns("cli_daily")) if (days.some((d) => run.logical_date.startsWith(d))) await ledger.deleteRun("cli_daily", run.dag_run_id);
   const dry = await azflow(["dags", "backfill", "cli_daily", "-s", days[0], "-e", days[2], "--dry-run", "--app", CLI_APP]);
   assert.equal(dry.code, 0, dry.out + dry.err);
   assert.equal((dry.out.match(/ {2}run$/gm) ?? []).length, 3, dry.out);
-  assert.equal((await appLedger().listDagRuns("cli_daily")).filter((r) => days.some((d) => r.logical_date.startsWith(d))).length, 0, "--dry-run creates nothing");
+  assert.equal((await ledger.listDagRuns("cli_daily")).filter((r) => days.some((d) => r.logical_date.startsWith(d))).length, 0, "--dry-run creates nothing");
 
   const r = await azflow(["dags", "backfill", "cli_daily", "-s", days[0], "-e", days[2], "--app", CLI_APP]);
   assert.equal(r.code, 0, r.out + r.err);
   assert.match(r.out, /\[3\/3\]/);
   assert.match(r.out, /3 succeeded, 0 failed, 0 kept/);
-  const ledger = appLedger();
   const runs = (await ledger.listDagRuns("cli_daily")).filter((run) => days.some((d) => run.logical_date.startsWith(d)));
   assert.deepEqual(runs.map((run) => run.dag_run_id), days.slice(0, 3).map((d) => `backfill__${iso(d)}`));
   for (const [i, run] of runs.entries()) {
