@@ -8,7 +8,7 @@ import type { JsonObject, JsonValue } from "./json";
 import { collectMappedResults, expandMapping, instanceConfig } from "./mapping";
 import { retryDelaySeconds, retryHashInput, shouldRetry } from "./retry";
 import type { DagRunInput, DagRunOutput, TaskInstanceSummary } from "./run-input";
-import { step, timeOutRun } from "./scheduler";
+import { decideRunState, stepTasks, timeOutRun } from "./scheduler";
 import {
   sensorElapsedSeconds, sensorHashInput, sensorNextPokeSeconds, sensorPokeErrorOutcome, sensorTimedOut, sensorTimeoutState,
 } from "./sensor";
@@ -77,6 +77,8 @@ class DagRunExecution {
   private readonly xcoms: Record<string, JsonValue | JsonValue[]> = {};
   private readonly tries: Record<string, number> = {};
   private pending: Pending[] = [];
+  /** Tasks to evaluate on the next turn: downstreams of tasks whose state changed. */
+  private candidates = new Set<string>();
   private ledgerBuffer: TaskStatePatch[] = [];
   private ledgerInFlight = false;
   private runStateToWrite: LedgerWrite["run"] = null;
@@ -113,24 +115,32 @@ class DagRunExecution {
       this.pending.push({ kind: "run_timeout", task: timer });
     }
     let runState: "running" | "success" | "failed" = "running";
+    // Every task is a candidate at first; afterwards only the downstreams of what changed.
+    this.candidates = new Set(this.dag.taskOrder);
+    let waitingOnPast: string[] = [];
     for (;;) {
-      const result = step(this.dag, this.states, { previousRun: this.previousRun });
-      this.states = { ...(result.states as Record<string, TaskStateOrNone | TaskStateOrNone[]>) };
-      for (const id of result.skipped) this.patchTask(id, -1, "skipped", null);
-      for (const id of result.upstreamFailed) this.patchTask(id, -1, "upstream_failed", null);
-      for (const id of result.runnable) this.startTask(id);
-      if (result.runnable.length) continue; // starting may finish tasks at once (empty, mapped to nothing)
-      if (result.deadlocked) {
-        this.failureReason = "Deadlock: unfinished tasks remain but none can run.";
-        runState = "failed";
-        break;
-      }
-      if (result.runState !== "running" && !this.hasWork()) {
-        runState = result.runState === "queued" ? "failed" : result.runState;
-        break;
+      if (this.candidates.size) {
+        const candidates = this.candidates;
+        this.candidates = new Set();
+        const result = stepTasks(this.dag, this.states, candidates, { previousRun: this.previousRun });
+        for (const id of result.skipped) this.patchTask(id, -1, "skipped", null);
+        for (const id of result.upstreamFailed) this.patchTask(id, -1, "upstream_failed", null);
+        waitingOnPast = [...new Set([...waitingOnPast.filter((id) => !candidates.has(id)), ...result.waitingOnPast])];
+        for (const id of result.runnable) this.startTask(id);
+        if (this.candidates.size) continue; // starting may finish tasks at once (empty, mapped to nothing)
       }
       if (!this.hasWork()) {
-        if (!result.waitingOnPast.length) {
+        const decided = decideRunState(this.dag, this.states, waitingOnPast.length > 0);
+        if (decided.deadlocked) {
+          this.failureReason = "Deadlock: unfinished tasks remain but none can run.";
+          runState = "failed";
+          break;
+        }
+        if (decided.runState !== "running") {
+          runState = decided.runState === "queued" ? "failed" : decided.runState;
+          break;
+        }
+        if (!waitingOnPast.length) {
           this.failureReason = "No task can make progress.";
           runState = "failed";
           break;
@@ -141,10 +151,12 @@ class DagRunExecution {
         this.previousRun = (yield this.context.df.callActivity(PREVIOUS_RUN_STATES_ACTIVITY, {
           dagId: this.dag.dagId, logicalDate: this.input.logicalDate,
         })) as TaskStates | null;
+        for (const id of waitingOnPast) this.candidates.add(id);
         continue;
       }
       this.flushLedger();
-      this.context.df.setCustomStatus(this.statusSummary());
+      // Only the live execution's status counts; rebuilding it during replay is wasted work.
+      if (!this.context.df.isReplaying) this.context.df.setCustomStatus(this.statusSummary());
       const winner = (yield this.context.df.Task.any(this.pending.map((p) => p.task))) as Task;
       if (!this.pending.some((p) => p.task === winner)) {
         throw new Error(`DAG '${this.dag.dagId}': a completed task is not tracked (orchestrator bug).`);
@@ -220,11 +232,13 @@ class DagRunExecution {
       if (!expansion.ok) {
         this.states[taskId] = "failed";
         this.patchTask(taskId, -1, "failed", expansion.error);
+        this.touched(taskId);
         return;
       }
       if (expansion.instances.length === 0) {
         this.states[taskId] = "skipped";
         this.patchTask(taskId, -1, "skipped", "Mapped over an empty list.");
+        this.touched(taskId);
         return;
       }
       this.states[taskId] = expansion.instances.map(() => "scheduled");
@@ -382,7 +396,11 @@ class DagRunExecution {
       this.finishInstance(inst, "success", result.xcom, null);
       const before = this.states;
       this.states = { ...(applyBranchSkips(before, decision.skip) as Record<string, TaskStateOrNone | TaskStateOrNone[]>) };
-      for (const id of decision.skip) if (before[id] === undefined || before[id] === null) this.patchTask(id, -1, "skipped", null);
+      for (const id of decision.skip) {
+        if (before[id] !== undefined && before[id] !== null) continue;
+        this.patchTask(id, -1, "skipped", null);
+        this.touched(id);
+      }
     } else {
       this.finishInstance(inst, "success", result.xcom, null);
     }
@@ -454,6 +472,7 @@ class DagRunExecution {
       else this.xcoms[inst.taskId] = xcom;
     }
     this.patch(inst, state, error, state === "success" ? xcom : undefined);
+    this.touched(inst.taskId);
     this.checkSla(inst, task);
     if (state === "success") this.callbacks(task.callbacks.onSuccess, inst, state, null);
     if (state === "failed") this.callbacks(task.callbacks.onFailure, inst, state, error);
@@ -493,6 +512,11 @@ class DagRunExecution {
   }
 
   // ---- state, XCom and ledger bookkeeping -------------------------------------------------------
+
+  /** A task's state changed: its downstreams are evaluated on the next turn. */
+  private touched(taskId: string): void {
+    for (const d of this.task(taskId).downstream) this.candidates.add(d);
+  }
 
   private key(inst: { taskId: string; mapIndex: number }): string {
     return `${inst.taskId}#${inst.mapIndex}`;

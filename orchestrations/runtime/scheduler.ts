@@ -104,6 +104,63 @@ export function step(dag: CompiledDag, states: TaskStates, options: StepOptions 
   return { runnable, skipped, upstreamFailed, waitingOnPast, states: next, runState, deadlocked };
 }
 
+/** What stepTasks decided for the candidates it was given. */
+export interface IncrementalStep {
+  runnable: string[];
+  skipped: string[];
+  upstreamFailed: string[];
+  waitingOnPast: string[];
+}
+
+/**
+ * The same decisions as `step`, for a DAG run in progress: only `candidates` (tasks whose
+ * upstreams changed) and the cascade below them are evaluated, so a run of n tasks costs O(edges)
+ * in all instead of O(n) per change. Mutates `states` (skips and upstream_failed). Candidates are
+ * taken in topological order, so one pass completes a cascade.
+ */
+export function stepTasks(
+  dag: CompiledDag,
+  states: Record<string, TaskStateOrNone | readonly TaskStateOrNone[]>,
+  candidates: Iterable<string>,
+  options: StepOptions = {},
+): IncrementalStep {
+  const out: IncrementalStep = { runnable: [], skipped: [], upstreamFailed: [], waitingOnPast: [] };
+  const order = topologicalIndex(dag);
+  const queue = [...new Set(candidates)].sort((a, b) => order.get(a)! - order.get(b)!);
+  const queued = new Set(queue);
+  for (let i = 0; i < queue.length; i++) {
+    const taskId = queue[i];
+    if (singleState(states, taskId) !== null) continue;
+    const decision = evaluateTask(dag, taskId, states);
+    if (decision === "skip" || decision === "upstream_failed") {
+      states[taskId] = decision === "skip" ? "skipped" : "upstream_failed";
+      (decision === "skip" ? out.skipped : out.upstreamFailed).push(taskId);
+      // Downstreams come later in topological order: insert them keeping the queue sorted.
+      for (const d of dag.tasks[taskId].downstream) {
+        if (queued.has(d)) continue;
+        queued.add(d);
+        let at = queue.length;
+        while (at > i + 1 && order.get(queue[at - 1])! > order.get(d)!) at--;
+        queue.splice(at, 0, d);
+      }
+    } else if (decision === "run") {
+      if (pastAllows(dag, taskId, options.previousRun)) out.runnable.push(taskId);
+      else out.waitingOnPast.push(taskId);
+    }
+  }
+  return out;
+}
+
+const topoCache = new WeakMap<CompiledDag, Map<string, number>>();
+function topologicalIndex(dag: CompiledDag): Map<string, number> {
+  let index = topoCache.get(dag);
+  if (!index) {
+    index = new Map(dag.taskOrder.map((id, i) => [id, i]));
+    topoCache.set(dag, index);
+  }
+  return index;
+}
+
 /**
  * Airflow's DagRun.update_state: decided once no task instance is unfinished (FAILED if a leaf is
  * failed or upstream_failed, SUCCESS if every leaf is success or skipped); unfinished instances of
