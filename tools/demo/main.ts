@@ -1,5 +1,5 @@
-// `npm run demo`: the main job on embedded services. It brings the services the shipped DAGs use
-// up (installing what they need on first use), proves each with a real round trip, seeds what the
+// `npm run demo`: the main job on embedded services. It brings all four local services up
+// (installing what they need on first use), proves each with a real round trip, seeds what the
 // DAGs' sensors look for, then runs every registered DAG end to end on the local runtime and
 // prints a table of the runs. Exit 1 when a run that should succeed did not.
 import { run as services } from "../cli/commands/services";
@@ -10,7 +10,7 @@ import type { RunReport } from "../dagrun/run-report";
 import { runsTable, runSummary } from "../dagrun/run-table";
 import { seedSensorScenario } from "./seed";
 
-const DEMO_SERVICES = ["azurite", "postgres"];
+const DEMO_SERVICES = ["azurite", "postgres", "kafka", "spark"];
 /** conf for DAGs that read it when run standalone (as their parent would pass it). */
 const CONF: Record<string, Record<string, unknown>> = { child_dag_1: { message: "Hello from npm run demo." } };
 

@@ -20,6 +20,11 @@ export async function seedSensorScenario(today: string): Promise<string[]> {
   done.push(`postgres: tables magic, technology; ${rowCount ? "inserted" : "kept"} a row for ${today} in magic`);
   const container = blobService("wasb_default").getContainerClient(SENSOR_CONTAINER);
   await container.createIfNotExists();
+  // The scenario is the demo's: blobs under the other sensors' prefixes (left by earlier runs or
+  // tests) are removed so those sensors soft-fail as intended.
+  for (const prefix of ["notexistblob", "not_exist_blob", "some_blob"]) {
+    for await (const b of container.listBlobsFlat({ prefix })) await container.deleteBlob(b.name);
+  }
   const text = "id,amount\n1,100\n";
   await container.getBlockBlobClient("sensor/demo.csv").upload(text, Buffer.byteLength(text));
   done.push(`blob: ${SENSOR_CONTAINER}/sensor/demo.csv`);
