@@ -73,8 +73,9 @@ function taskFrom(e: Record<string, unknown>): TaskInstanceRecord {
     duration: num("duration") ?? durationOf(str("start_date"), str("end_date")),
     error: str("error"),
     xcom: str("xcom"),
-    hostname: str("hostname") ?? undefined,
-    sla_missed_deadline: str("sla_missed_deadline") ?? undefined,
+    // Optional fields are present only when set.
+    ...(str("hostname") !== null ? { hostname: str("hostname")! } : {}),
+    ...(str("sla_missed_deadline") !== null ? { sla_missed_deadline: str("sla_missed_deadline")! } : {}),
   };
 }
 
