@@ -2,6 +2,7 @@
 // dist/test with node's test runner, stops only the services it started, and exits with the
 // tests' exit code. Arguments are passed on to `node --test` (files, --test-name-pattern, ...).
 import { spawn } from "node:child_process";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { CliError } from "../cli/cli-error";
 import { downService, upService } from "../services/lifecycle";
@@ -56,6 +57,20 @@ async function stopStarted(s: ServiceSettings, started: LocalService[]): Promise
   }
 }
 
+/**
+ * Every *.test.js under dir. Given the directory itself, node would also run every other .js file
+ * below a folder named "test" (its default pattern), i.e. the test apps and helpers.
+ */
+function testFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...testFiles(full));
+    else if (entry.name.endsWith(".test.js")) out.push(full);
+  }
+  return out.sort();
+}
+
 function runNodeTest(s: ServiceSettings, args: string[], unavailable: string[]): Promise<number> {
   const hasConcurrency = args.some((a) => a.startsWith("--test-concurrency"));
   const hasTargets = args.some((a) => !a.startsWith("-"));
@@ -64,7 +79,7 @@ function runNodeTest(s: ServiceSettings, args: string[], unavailable: string[]):
     // Two cores shared with the services: test files run one at a time unless asked otherwise.
     ...(hasConcurrency ? [] : ["--test-concurrency=1"]),
     ...args,
-    ...(hasTargets ? [] : [path.join(s.projectRoot, "dist", "test")]),
+    ...(hasTargets ? [] : testFiles(path.join(s.projectRoot, "dist", "test"))),
   ];
   const child = spawn(process.execPath, nodeArgs, {
     cwd: s.projectRoot,
