@@ -54,7 +54,8 @@ type Pending =
   | { kind: "event"; inst: Instance; task: Task }
   | { kind: "ledger"; task: Task }
   | { kind: "callback"; task: Task }
-  | { kind: "run_timeout"; task: TimerTask };
+  | { kind: "run_timeout"; task: TimerTask }
+  | { kind: "past_poll"; task: TimerTask };
 
 const LEDGER_RETRY = new df.RetryOptions(2000, 5);
 
@@ -79,6 +80,8 @@ class DagRunExecution {
   private pending: Pending[] = [];
   /** Tasks to evaluate on the next turn: downstreams of tasks whose state changed. */
   private candidates = new Set<string>();
+  /** depends_on_past: read the previous run's states again before the next evaluation. */
+  private refreshPast = false;
   private ledgerBuffer: TaskStatePatch[] = [];
   private ledgerInFlight = false;
   private runStateToWrite: LedgerWrite["run"] = null;
@@ -119,6 +122,13 @@ class DagRunExecution {
     this.candidates = new Set(this.dag.taskOrder);
     let waitingOnPast: string[] = [];
     for (;;) {
+      if (this.refreshPast) {
+        this.refreshPast = false;
+        this.previousRun = (yield this.context.df.callActivity(PREVIOUS_RUN_STATES_ACTIVITY, {
+          dagId: this.dag.dagId, logicalDate: this.input.logicalDate,
+        })) as TaskStates | null;
+        for (const id of waitingOnPast) this.candidates.add(id);
+      }
       if (this.candidates.size) {
         const candidates = this.candidates;
         this.candidates = new Set();
@@ -145,14 +155,9 @@ class DagRunExecution {
           runState = "failed";
           break;
         }
-        // depends_on_past: wait for the previous run's instances to finish, checking now and then.
-        this.flushLedger();
-        yield this.context.df.createTimer(dateAt(this.now() + PAST_POLL_SECONDS * 1000));
-        this.previousRun = (yield this.context.df.callActivity(PREVIOUS_RUN_STATES_ACTIVITY, {
-          dagId: this.dag.dagId, logicalDate: this.input.logicalDate,
-        })) as TaskStates | null;
-        for (const id of waitingOnPast) this.candidates.add(id);
-        continue;
+        // depends_on_past: look at the previous run again later. The wait goes through Task.any
+        // like any other, so dagrun_timeout still ends the run while it waits.
+        this.pending.push({ kind: "past_poll", task: this.context.df.createTimer(dateAt(this.now() + PAST_POLL_SECONDS * 1000)) });
       }
       this.flushLedger();
       // Only the live execution's status counts; rebuilding it during replay is wasted work.
@@ -185,13 +190,13 @@ class DagRunExecution {
 
   /** Work that keeps the run going: attempts and waits (ledger writes and callbacks do not). */
   private hasWork(): boolean {
-    return this.pending.some((p) => p.kind === "attempt" || p.kind === "timeout" || p.kind === "wait");
+    return this.pending.some((p) => p.kind === "attempt" || p.kind === "timeout" || p.kind === "wait" || p.kind === "past_poll");
   }
 
   private *finish(runState: "success" | "failed" | "running"): Generator<Task, DagRunOutput, unknown> {
     const final = runState === "success" ? "success" : "failed";
     // All timers must be completed or cancelled for an orchestration to complete.
-    for (const p of this.pending) if (p.kind === "wait" || p.kind === "timeout" || p.kind === "run_timeout") p.task.cancel();
+    for (const p of this.pending) if (p.kind === "wait" || p.kind === "timeout" || p.kind === "run_timeout" || p.kind === "past_poll") p.task.cancel();
     this.runStateToWrite = { state: final, at: airflowIso(this.now()), instanceId: this.context.df.instanceId };
     const callbacks = final === "success" ? this.dag.callbacks.onSuccess : this.dag.callbacks.onFailure;
     const calls: Task[] = callbacks.map((name) => this.context.df.callActivity(CALLBACK_ACTIVITY, {
@@ -357,6 +362,9 @@ class DagRunExecution {
         return;
       case "run_timeout":
         return;
+      case "past_poll":
+        this.refreshPast = true;
+        return;
       case "event": {
         // A blob trigger saw a matching blob: poke now instead of at the next interval.
         const timer = this.pending.find((p) => p.kind === "wait" && p.inst === done.inst);
@@ -507,7 +515,7 @@ class DagRunExecution {
     this.failureReason = `The run exceeded dagrun_timeout (${this.dag.dagrunTimeoutSeconds} s).`;
     // Waiting timers are cancelled; attempts still running are abandoned and their late results
     // ignored, because nothing waits for them any more.
-    for (const p of this.pending) if (p.kind === "wait" || p.kind === "timeout") p.task.cancel();
+    for (const p of this.pending) if (p.kind === "wait" || p.kind === "timeout" || p.kind === "past_poll") p.task.cancel();
     this.pending = this.pending.filter((p) => p.kind === "ledger" || p.kind === "callback");
   }
 

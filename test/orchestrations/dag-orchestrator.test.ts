@@ -138,6 +138,19 @@ describe("DAG orchestrator semantics", () => {
     assert.equal(r.ti("on_time").sla_missed_deadline, undefined);
   });
 
+  it("depends_on_past: the first run runs; after a failed run the next waits and never runs the task", async () => {
+    const first = await runDag(rt, app.PAST_DAG_ID, { logicalDate: "2024-05-01T00:00:00Z", conf: { fail: "yes" } });
+    assert.equal(first.ti("gate").state, "failed");
+    const second = await runDag(rt, app.PAST_DAG_ID, { logicalDate: "2024-05-02T00:00:00Z", conf: { fail: "no" } });
+    const ranInSecond = app.calls.filter((c) => c.runId === second.run.dag_run_id && c.taskId === "gate");
+    assert.equal(ranInSecond.length, 0, "the task waited on the previous run's failure");
+    assert.equal(second.output.state, "failed");
+    assert.match(second.output.reason ?? "", /dagrun_timeout/);
+    // An earlier logical date has no previous run: it runs at once.
+    const earliest = await runDag(rt, app.PAST_DAG_ID, { logicalDate: "2024-04-30T00:00:00Z", conf: { fail: "no" } });
+    assert.equal(earliest.ti("gate").state, "success");
+  });
+
   it("dagrun_timeout fails the run and skips what has not finished", async () => {
     const r = await runDag(rt, "sem_dagrun_timeout");
     assert.equal(r.output.state, "failed");

@@ -154,3 +154,21 @@ registerDag(dag({
     t.task("on_time", python("sem.ok"), { sla: "1h" });
   },
 }));
+
+registerCallable("sem.fail_if", (kwargs, ctx) => {
+  record("sem.fail_if")(kwargs, ctx);
+  if (kwargs.fail === "yes") throw new Error("told to fail");
+  return "passed";
+});
+
+/** depends_on_past needs a history of its own: unique per process. */
+export const PAST_DAG_ID = `sem_past_${process.pid}_${Date.now().toString(36)}`;
+registerDag(dag({
+  dagId: PAST_DAG_ID,
+  schedule: null,
+  startDate: "2024-01-01",
+  dagrunTimeout: "10m",
+  tasks: (t) => {
+    t.task("gate", python("sem.fail_if", { fail: "{{ dag_run.conf.get('fail', 'no') }}" }), { dependsOnPast: true });
+  },
+}));
