@@ -89,7 +89,7 @@ export const uploadOperator: OperatorDefinition<UploadConfig> = {
 
 export const listOperator: OperatorDefinition<{ connId: string; container: string; prefixes: string[] }> = {
   name: "blob_list",
-  templateFields: ["prefixes"],
+  templateFields: ["prefix"],
   parse(config, where) {
     const c = new ConfigReader(config, where).only(["conn_id", "container", "prefix"]);
     return { connId: c.string("conn_id", "wasb_default"), container: containerName(c, "container", where), prefixes: c.stringList("prefix") };
