@@ -1,71 +1,50 @@
 // Ported Airflow SQL uses psycopg2's placeholders (%s, %(name)s); pg wants $1..$n. Rewriting them
-// outside string literals, identifiers and comments lets those files run unchanged, still bound.
+// outside string literals, quoted identifiers and comments lets those files run unchanged, still
+// bound. Scripts are split into statements by the same scanner, at top-level semicolons.
 
 export interface BoundSql {
   text: string;
   values: unknown[];
 }
 
-export function bindParameters(sql: string, parameters: unknown): BoundSql {
-  if (parameters === undefined || parameters === null) return { text: sql, values: [] };
-  const positional = Array.isArray(parameters) ? parameters : null;
-  const named = !positional && typeof parameters === "object" ? (parameters as Record<string, unknown>) : null;
-  if (!positional && !named) throw new Error("SQL parameters must be a list or an object.");
-  const values: unknown[] = [];
-  const nameIndex = new Map<string, number>();
-  let out = "";
-  let nextPositional = 0;
+interface Segment {
+  /** "code" is where placeholders and statement ends count; "opaque" is literals and comments. */
+  kind: "code" | "opaque";
+  text: string;
+}
+
+/** Cuts SQL into code and opaque (quoted, dollar-quoted, commented) segments. */
+function segments(sql: string): Segment[] {
+  const out: Segment[] = [];
+  let code = "";
   let i = 0;
+  const opaque = (end: number): void => {
+    if (code) out.push({ kind: "code", text: code });
+    code = "";
+    out.push({ kind: "opaque", text: sql.slice(i, end) });
+    i = end;
+  };
   while (i < sql.length) {
     const ch = sql[i];
     const two = sql.slice(i, i + 2);
-    if (ch === "'" || ch === '"') {
-      const end = skipQuoted(sql, i, ch);
-      out += sql.slice(i, end);
-      i = end;
+    const dollarTag = ch === "$" ? /^\$[A-Za-z_]*\$/.exec(sql.slice(i)) : null;
+    if (ch === "'" || ch === '"') opaque(skipQuoted(sql, i, ch));
+    else if (dollarTag) {
+      const end = sql.indexOf(dollarTag[0], i + dollarTag[0].length);
+      opaque(end < 0 ? sql.length : end + dollarTag[0].length);
     } else if (two === "--") {
       const end = sql.indexOf("\n", i);
-      const stop = end < 0 ? sql.length : end;
-      out += sql.slice(i, stop);
-      i = stop;
+      opaque(end < 0 ? sql.length : end);
     } else if (two === "/*") {
       const end = sql.indexOf("*/", i + 2);
-      const stop = end < 0 ? sql.length : end + 2;
-      out += sql.slice(i, stop);
-      i = stop;
-    } else if (two === "%%") {
-      out += "%";
-      i += 2;
-    } else if (two === "%s") {
-      if (!positional) throw new Error("SQL uses %s placeholders but parameters is not a list.");
-      if (nextPositional >= positional.length) throw new Error(`SQL has more %s placeholders than the ${positional.length} parameters given.`);
-      values.push(positional[nextPositional++]);
-      out += `$${values.length}`;
-      i += 2;
-    } else if (two === "%(") {
-      const close = sql.indexOf(")s", i);
-      if (close < 0) throw new Error("Unterminated %(name)s placeholder in SQL.");
-      const name = sql.slice(i + 2, close);
-      if (!named) throw new Error(`SQL uses %(${name})s but parameters is not an object.`);
-      if (!(name in named)) throw new Error(`SQL parameter '${name}' is not given.`);
-      let index = nameIndex.get(name);
-      if (index === undefined) {
-        values.push(named[name]);
-        index = values.length;
-        nameIndex.set(name, index);
-      }
-      out += `$${index}`;
-      i = close + 2;
+      opaque(end < 0 ? sql.length : end + 2);
     } else {
-      out += ch;
+      code += ch;
       i += 1;
     }
   }
-  if (positional && nextPositional === 0 && positional.length > 0) {
-    // Native $n placeholders: pass the list through.
-    return { text: sql, values: positional };
-  }
-  return { text: out, values };
+  if (code) out.push({ kind: "code", text: code });
+  return out;
 }
 
 function skipQuoted(sql: string, start: number, quote: string): number {
@@ -79,43 +58,64 @@ function skipQuoted(sql: string, start: number, quote: string): number {
   return sql.length;
 }
 
+export function bindParameters(sql: string, parameters: unknown): BoundSql {
+  if (parameters === undefined || parameters === null) return { text: sql, values: [] };
+  const positional = Array.isArray(parameters) ? parameters : null;
+  const named = !positional && typeof parameters === "object" ? (parameters as Record<string, unknown>) : null;
+  if (!positional && !named) throw new Error("SQL parameters must be a list or an object.");
+  const values: unknown[] = [];
+  const nameIndex = new Map<string, number>();
+  let nextPositional = 0;
+  const placeholder = /%%|%s|%\(([^)]*)\)s/g;
+  // As psycopg2 does, %% means % everywhere once parameters are given (ported SQL writes
+  // LIKE 'a%%'); placeholders inside literals and comments are never bound.
+  const text = segments(sql).map((seg) => seg.kind === "opaque" ? seg.text.replace(/%%/g, "%") : seg.text.replace(placeholder, (match, name: string | undefined) => {
+    if (match === "%%") return "%";
+    if (match === "%s") {
+      if (!positional) throw new Error("SQL uses %s placeholders but parameters is not a list.");
+      if (nextPositional >= positional.length) throw new Error(`SQL has more %s placeholders than the ${positional.length} parameters given.`);
+      values.push(positional[nextPositional++]);
+      return `$${values.length}`;
+    }
+    if (!named) throw new Error(`SQL uses %(${name})s but parameters is not an object.`);
+    if (!(name! in named)) throw new Error(`SQL parameter '${name}' is not given.`);
+    let index = nameIndex.get(name!);
+    if (index === undefined) {
+      values.push(named[name!]);
+      index = values.length;
+      nameIndex.set(name!, index);
+    }
+    return `$${index}`;
+  })).join("");
+  // A list with no %s in the text: native $n placeholders, passed through.
+  if (positional && nextPositional === 0 && positional.length > 0) return { text: sql, values: positional };
+  return { text, values };
+}
+
 /** Splits a script into statements at top-level semicolons (not inside literals or comments). */
 export function splitStatements(script: string): string[] {
   const out: string[] = [];
   let current = "";
-  let i = 0;
-  while (i < script.length) {
-    const ch = script[i];
-    const two = script.slice(i, i + 2);
-    if (ch === "'" || ch === '"') {
-      const end = skipQuoted(script, i, ch);
-      current += script.slice(i, end);
-      i = end;
-    } else if (ch === "$" && /^\$[A-Za-z_]*\$/.test(script.slice(i))) {
-      const tag = /^\$[A-Za-z_]*\$/.exec(script.slice(i))![0];
-      const end = script.indexOf(tag, i + tag.length);
-      const stop = end < 0 ? script.length : end + tag.length;
-      current += script.slice(i, stop);
-      i = stop;
-    } else if (two === "--") {
-      const end = script.indexOf("\n", i);
-      const stop = end < 0 ? script.length : end;
-      current += script.slice(i, stop);
-      i = stop;
-    } else if (two === "/*") {
-      const end = script.indexOf("*/", i + 2);
-      const stop = end < 0 ? script.length : end + 2;
-      current += script.slice(i, stop);
-      i = stop;
-    } else if (ch === ";") {
-      if (current.trim()) out.push(current.trim());
-      current = "";
-      i += 1;
-    } else {
-      current += ch;
-      i += 1;
+  let hasCode = false;
+  const flush = (): void => {
+    if (hasCode && current.trim()) out.push(current.trim());
+    current = "";
+    hasCode = false;
+  };
+  for (const seg of segments(script)) {
+    if (seg.kind === "opaque") {
+      current += seg.text;
+      // A comment alone is not a statement; a string literal is part of one.
+      if (!/^(--|\/\*)/.test(seg.text)) hasCode = true;
+      continue;
     }
+    const parts = seg.text.split(";");
+    parts.forEach((part, index) => {
+      if (index > 0) flush();
+      current += part;
+      if (part.trim()) hasCode = true;
+    });
   }
-  if (current.trim() && !/^(--[^\n]*\n?|\s)*$/.test(current)) out.push(current.trim());
+  flush();
   return out;
 }
