@@ -1,6 +1,8 @@
 // Makes `require("@azure/functions-core")` resolve to core-api.ts. @azure/functions caches the
 // result of its first lookup (null when the module is missing), so this must run before the app
 // registers anything; load-app.ts and index.ts install it at module load.
+// The module loader itself (not a namespace copy): _resolveFilename must be patched on it.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 import Module = require("node:module");
 
 const CORE_MODULE = "@azure/functions-core";

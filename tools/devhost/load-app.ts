@@ -47,6 +47,8 @@ export function loadApp(entryOrDir?: string): LoadedApp {
   if (cached) return cached;
   if (require.cache[entryPath]) throw new Error(`${entryPath} was already required before loadApp; its registrations were not captured.`);
   const registry = new FunctionRegistry();
+  // The host loads the entry with require, and so must we: registrations happen as it loads.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   captureRegistrations((metadata, handler) => registry.add(metadata, handler), () => require(entryPath));
   const app = { entryPath, appRoot, registry };
   loaded.set(entryPath, app);

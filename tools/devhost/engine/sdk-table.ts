@@ -3,6 +3,7 @@
 // and attempt while it processes history; reading its table (instead of re-deriving ids from
 // the action list) keeps every id exact, even when several completions, some of them retried
 // failures, arrive in one episode. These are SDK internals: pinned to the version below.
+import * as fs from "node:fs";
 import * as path from "node:path";
 import type { RetryPolicy } from "./retry";
 
@@ -64,7 +65,7 @@ let versionChecked = false;
 export function assertSupportedSdk(appRoot: string): void {
   if (versionChecked) return;
   const pkgPath = require.resolve("durable-functions/package.json", { paths: [appRoot, __dirname] });
-  const version = (require(pkgPath) as { version: string }).version;
+  const version = (JSON.parse(fs.readFileSync(pkgPath, "utf8")) as { version: string }).version;
   if (version !== SUPPORTED_SDK_VERSION) {
     throw new Error(`azflow devhost reads durable-functions ${SUPPORTED_SDK_VERSION} internals (its task table) to keep sequence ids exact, but ${path.dirname(pkgPath)} is ${version}. Re-verify tools/devhost/engine/sdk-table.ts against that version and update SUPPORTED_SDK_VERSION.`);
   }
