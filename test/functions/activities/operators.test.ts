@@ -98,6 +98,9 @@ describe("operators against the local services", () => {
   });
   after(async () => {
     await rt?.close();
+    // The app's pool keeps idle clients for 10 s, which would hold the process open.
+    const { closePostgresPools } = await import("../../../functions/hooks/postgres");
+    await closePostgresPools();
     await pg?.end();
     api?.server.close();
   });
@@ -276,7 +279,11 @@ describe("operators against the local services", () => {
             },
           });
         });
-        await Promise.race([all, new Promise((_, reject) => setTimeout(() => reject(new Error(`timed out; seen ${JSON.stringify(seen)}`)), 30_000))]);
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`timed out; seen ${JSON.stringify(seen)}`)), 30_000);
+        });
+        await Promise.race([all, timeout]).finally(() => clearTimeout(timer));
       } finally {
         await consumer.disconnect();
       }
