@@ -56,7 +56,7 @@ export interface UploadConfig {
 
 export const uploadOperator: OperatorDefinition<UploadConfig> = {
   name: "blob_upload",
-  templateFields: ["blob", "data", "file"],
+  templateFields: ["container", "blob", "data", "file"],
   parse(config, where) {
     const c = new ConfigReader(config, where).only(["conn_id", "container", "blob", "data", "file", "overwrite"]);
     if (c.has("data") === c.has("file")) throw new ConfigError(`${where}: give exactly one of 'data' or 'file'.`);
@@ -89,7 +89,7 @@ export const uploadOperator: OperatorDefinition<UploadConfig> = {
 
 export const listOperator: OperatorDefinition<{ connId: string; container: string; prefixes: string[] }> = {
   name: "blob_list",
-  templateFields: ["prefix"],
+  templateFields: ["container", "prefix"],
   parse(config, where) {
     const c = new ConfigReader(config, where).only(["conn_id", "container", "prefix"]);
     return { connId: c.string("conn_id", "wasb_default"), container: containerName(c, "container", where), prefixes: c.stringList("prefix") };
@@ -148,7 +148,7 @@ async function copyBlob(config: CopyConfig, signal: AbortSignal): Promise<{ copi
 
 export const copyOperator: OperatorDefinition<CopyConfig> = {
   name: "blob_copy",
-  templateFields: ["source_blob", "dest_blob"],
+  templateFields: ["source_container", "source_blob", "dest_container", "dest_blob"],
   parse: (config, where) => parseCopy(config, where, false),
   async execute(config, ctx) {
     await copyBlob(config, ctx.signal);
@@ -158,7 +158,7 @@ export const copyOperator: OperatorDefinition<CopyConfig> = {
 
 export const moveOperator: OperatorDefinition<CopyConfig> = {
   name: "blob_move",
-  templateFields: ["source_blob", "dest_blob"],
+  templateFields: ["source_container", "source_blob", "dest_container", "dest_blob"],
   parse: (config, where) => parseCopy(config, where, true),
   async execute(config, ctx) {
     const { copied } = await copyBlob(config, ctx.signal);
@@ -169,7 +169,7 @@ export const moveOperator: OperatorDefinition<CopyConfig> = {
 
 export const prefixSensor: OperatorDefinition<{ connId: string; container: string; prefix: string }> = {
   name: "blob_prefix_sensor",
-  templateFields: ["prefix"],
+  templateFields: ["container", "prefix"],
   parse(config, where) {
     const c = new ConfigReader(config, where).only(["conn_id", "container", "prefix"]);
     return { connId: c.string("conn_id", "wasb_default"), container: containerName(c, "container", where), prefix: c.string("prefix") };

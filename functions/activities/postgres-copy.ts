@@ -25,7 +25,7 @@ export const RECEIPTS_TABLE = "azflow_copy_receipts";
 
 export const postgresCopyOperator: OperatorDefinition<CopyIntoConfig> = {
   name: "postgres_copy",
-  templateFields: ["blob", "table"],
+  templateFields: ["container", "blob", "table"],
   parse(config, where) {
     const c = new ConfigReader(config, where).only(["conn_id", "table", "columns", "blob_conn_id", "container", "blob", "delimiter", "header"]);
     const delimiter = c.string("delimiter", ",");
