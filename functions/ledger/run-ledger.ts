@@ -15,6 +15,18 @@ function isNotFound(err: unknown): boolean {
   return err instanceof RestError && err.statusCode === 404;
 }
 
+/**
+ * Rows of the runs table that index a run by logical date. toKey never yields "!" (it is
+ * percent-encoded), so these rows cannot collide with a run id.
+ */
+const INDEX_ROW_PREFIX = "!logical_date!";
+
+function logicalDateKey(logicalDate: string): string {
+  const ms = Date.parse(logicalDate);
+  if (Number.isNaN(ms)) throw new Error(`Not a date: '${logicalDate}'.`);
+  return `${INDEX_ROW_PREFIX}${String(ms).padStart(15, "0")}`;
+}
+
 function dagRunEntity(run: DagRunRecord): Entity {
   return { partitionKey: toKey(run.dag_id), rowKey: toKey(run.dag_run_id), ...run, conf: JSON.stringify(run.conf) };
 }
@@ -104,11 +116,16 @@ export class RunLedger {
     await this.runs.upsertEntity(dagRunEntity(run), "Replace");
   }
 
-  /** Inserts only if absent: the guard that makes (dag_id, run_id) unique. Returns false if it existed. */
+  /**
+   * Inserts the run and its logical-date row in one entity-group transaction: the guard that makes
+   * both (dag_id, run_id) and (dag_id, logical_date) unique even when two callers race. Returns
+   * false if either existed.
+   */
   async createDagRun(run: DagRunRecord): Promise<boolean> {
     await this.ensureTables();
+    const index: Entity = { partitionKey: toKey(run.dag_id), rowKey: logicalDateKey(run.logical_date), dag_run_id: run.dag_run_id };
     try {
-      await this.runs.createEntity(dagRunEntity(run));
+      await this.runs.submitTransaction([["create", dagRunEntity(run)], ["create", index]]);
       return true;
     } catch (err) {
       if (err instanceof RestError && err.statusCode === 409) return false;
@@ -138,11 +155,23 @@ export class RunLedger {
     await this.ensureTables();
     const out: DagRunRecord[] = [];
     const filter = `PartitionKey eq '${toKey(dagId).replace(/'/g, "''")}'`;
-    for await (const e of this.runs.listEntities({ queryOptions: { filter } })) out.push(dagRunFrom(e));
+    for await (const e of this.runs.listEntities({ queryOptions: { filter } })) {
+      if (!e.rowKey?.startsWith(INDEX_ROW_PREFIX)) out.push(dagRunFrom(e));
+    }
     return out.sort((a, b) => a.logical_date.localeCompare(b.logical_date) || a.dag_run_id.localeCompare(b.dag_run_id));
   }
 
   async findDagRunByLogicalDate(dagId: string, logicalDate: string): Promise<DagRunRecord | undefined> {
+    await this.ensureTables();
+    try {
+      const index = await this.runs.getEntity<{ dag_run_id: string }>(toKey(dagId), logicalDateKey(logicalDate));
+      const run = await this.getDagRun(dagId, index.dag_run_id);
+      if (run) return run;
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+    // Runs written without createDagRun (started straight through the Durable API) have no
+    // index row: look through the runs.
     const target = Date.parse(logicalDate);
     return (await this.listDagRuns(dagId)).find((r) => Date.parse(r.logical_date) === target);
   }
@@ -198,6 +227,17 @@ export class RunLedger {
     for (const ti of await this.listTaskInstances(dagId, runId)) {
       const e = taskEntity(ti);
       await this.tasks.deleteEntity(e.partitionKey, e.rowKey).catch((err) => { if (!isNotFound(err)) throw err; });
+    }
+    const run = await this.getDagRun(dagId, runId);
+    if (run) {
+      const index = await this.runs.getEntity<{ dag_run_id: string }>(toKey(dagId), logicalDateKey(run.logical_date)).catch((err) => {
+        if (isNotFound(err)) return undefined;
+        throw err;
+      });
+      // Only this run's own index row: another run may hold the date by now.
+      if (index?.dag_run_id === runId) {
+        await this.runs.deleteEntity(toKey(dagId), logicalDateKey(run.logical_date)).catch((err) => { if (!isNotFound(err)) throw err; });
+      }
     }
     await this.runs.deleteEntity(toKey(dagId), toKey(runId)).catch((err) => { if (!isNotFound(err)) throw err; });
   }

@@ -118,7 +118,10 @@ export async function createDagRun(deps: CreateDagRunDeps, dag: CompiledDag, req
   if (sameDate) return { created: false, conflict: "logical_date", existing: sameDate };
   if (sameId) return { created: false, conflict: "run_id", existing: sameId };
   if (!(await ledger.createDagRun(run))) {
-    // Another caller inserted it between the check and the insert (a duplicate firing).
+    // Another caller inserted the run id or the logical date between the check and the insert
+    // (a duplicate firing, or two manual triggers at once).
+    const byDate = await ledger.findDagRunByLogicalDate(dag.dagId, run.logical_date);
+    if (byDate) return { created: false, conflict: "logical_date", existing: byDate };
     const existing = await ledger.getDagRun(dag.dagId, run.dag_run_id);
     if (existing) return { created: false, conflict: "run_id", existing };
     throw new Error(`DAG run '${run.dag_run_id}' of '${dag.dagId}' was inserted by someone else and is gone again`);

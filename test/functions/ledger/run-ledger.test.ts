@@ -55,6 +55,20 @@ describe("run ledger (Azurite)", () => {
     assert.equal(await t.ledger.getDagRun("guard", "missing"), undefined);
   });
 
+  it("keeps (dag_id, logical_date) unique under a race of different run ids, and frees the date on delete", async (ctx) => {
+    const t = await ledgerFor(ctx);
+    if (!t) return;
+    const date = "2024-02-01T00:00:00+00:00";
+    const racers = await Promise.all([1, 2, 3, 4].map((i) => t.ledger.createDagRun(run({ dag_id: "by_date", dag_run_id: `manual_${i}`, logical_date: date }))));
+    assert.equal(racers.filter(Boolean).length, 1, "one run per logical date");
+    const winner = (await t.ledger.findDagRunByLogicalDate("by_date", "2024-02-01T00:00:00Z"))!;
+    assert.ok(winner, "found by the same instant written another way");
+    assert.deepEqual((await t.ledger.listDagRuns("by_date")).map((r) => r.dag_run_id), [winner.dag_run_id], "index rows are not runs");
+    await t.ledger.deleteRun("by_date", winner.dag_run_id);
+    assert.equal(await t.ledger.findDagRunByLogicalDate("by_date", date), undefined);
+    assert.equal(await t.ledger.createDagRun(run({ dag_id: "by_date", dag_run_id: "again", logical_date: date })), true);
+  });
+
   it("lists a DAG's runs oldest logical date first, only that DAG's", async (ctx) => {
     const t = await ledgerFor(ctx);
     if (!t) return;
