@@ -222,6 +222,16 @@ export class RunLedger {
     return out.sort((a, b) => a.task_id.localeCompare(b.task_id) || a.map_index - b.map_index);
   }
 
+  /** Removes every instance row of these tasks in a run (before they run again). */
+  async deleteTaskInstances(dagId: string, runId: string, taskIds: readonly string[]): Promise<void> {
+    const doomed = new Set(taskIds);
+    for (const ti of await this.listTaskInstances(dagId, runId)) {
+      if (!doomed.has(ti.task_id)) continue;
+      const e = taskEntity(ti);
+      await this.tasks.deleteEntity(e.partitionKey, e.rowKey).catch((err) => { if (!isNotFound(err)) throw err; });
+    }
+  }
+
   async deleteRun(dagId: string, runId: string): Promise<void> {
     await this.ensureTables();
     for (const ti of await this.listTaskInstances(dagId, runId)) {

@@ -17,6 +17,8 @@ export async function rerunFailedTasks(rt: CliRuntime, dag: CompiledDag, run: Da
   const original = await rt.ledger.listTaskInstances(dag.dagId, run.dag_run_id);
   const plan = planReuse(dag, original);
   const reused = new Set(Object.keys(plan.reuse));
+  // Rows of the tasks that run again go first: a mapped task may expand to fewer instances now.
+  await rt.ledger.deleteTaskInstances(dag.dagId, run.dag_run_id, plan.rerun);
   await restartRun(rt, run, plan.reuse);
   return {
     reused,
