@@ -78,7 +78,8 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
   }
   return {
     taskHub,
-    xcomInlineMaxBytes: readInt(env, "AZFLOW_XCOM_INLINE_MAX_BYTES", 16 * 1024, 0, 30 * 1024),
+    // At most 24 KiB: inline results are also kept in the ledger, whose text fields hold 32K characters.
+    xcomInlineMaxBytes: readInt(env, "AZFLOW_XCOM_INLINE_MAX_BYTES", 16 * 1024, 0, 24 * 1024),
     pausedDags: readList(env, "AZFLOW_PAUSED_DAGS"),
     stateContainer,
   };

@@ -66,7 +66,8 @@ export const postgresCopyOperator: OperatorDefinition<CopyIntoConfig> = {
       const copy = client.query(copyFrom(
         `COPY ${quoteIdentifier(config.table)}${cols} FROM STDIN WITH (FORMAT csv, HEADER ${config.header}, DELIMITER ${delimiter})`,
       ));
-      const download = await blob.download(0, undefined, { abortSignal: ctx.signal });
+      // The version whose etag the receipt records, or a clear failure if it changed meanwhile.
+      const download = await blob.download(0, undefined, { abortSignal: ctx.signal, conditions: { ifMatch: props.etag } });
       await pipeline(download.readableStreamBody!, copy);
       const rows = Number(copy.rowCount ?? 0);
       await client.query(`INSERT INTO ${RECEIPTS_TABLE} (target, source, etag, rows) VALUES ($1, $2, $3, $4)`, [config.table, source, props.etag, rows]);

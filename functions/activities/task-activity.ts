@@ -30,10 +30,14 @@ function checkInvocation(input: unknown): TaskInvocation {
   return inv;
 }
 
-/** `{ $xcomItem: { ref, index } }`: one item of a list kept in blob storage (mapped over by index). */
-async function resolveItems(value: unknown, lists: Map<string, unknown[]>): Promise<unknown> {
-  if (Array.isArray(value)) return Promise.all(value.map((v) => resolveItems(v, lists)));
+/**
+ * Values kept in blob storage, wherever they sit in a config: `{ $xcomBlob }` (a whole offloaded
+ * result) and `{ $xcomItem: { ref, index } }` (one item of an offloaded list a task maps over).
+ */
+async function resolveStored(value: unknown, lists: Map<string, unknown[]>): Promise<unknown> {
+  if (Array.isArray(value)) return Promise.all(value.map((v) => resolveStored(v, lists)));
   if (!value || typeof value !== "object") return value;
+  if (isXComBlobRef(value)) return loadXCom(value);
   const item = (value as { $xcomItem?: { ref: unknown; index: number } }).$xcomItem;
   if (item && isXComBlobRef(item.ref)) {
     const key = item.ref.$xcomBlob.blob;
@@ -41,7 +45,7 @@ async function resolveItems(value: unknown, lists: Map<string, unknown[]>): Prom
     return lists.get(key)![item.index];
   }
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = await resolveItems(v, lists);
+  for (const [k, v] of Object.entries(value)) out[k] = await resolveStored(v, lists);
   return out;
 }
 
@@ -87,13 +91,23 @@ export function taskActivity<C>(def: OperatorDefinition<C>) {
     const log = (message: string): void => invocation.log(maskSecrets(`${prefix} ${message}`));
     // Under `dags test` the orchestrator's clock runs ahead of the wall clock (timers skip), so
     // the attempt starts no earlier than the orchestrator scheduled it.
-    const startedAt = new Date(Math.max(Date.now(), Date.parse(inv.scheduledAt) || 0)).toISOString();
-    if (inv.record !== false) await appRunLedger().mergeTaskInstances(inv.dagId, inv.runId, [{
-      task_id: inv.taskId, map_index: inv.mapIndex, state: "running", try_number: inv.tryNumber, max_tries: inv.maxTries,
-      operator: def.name, start_date: startedAt, end_date: null, duration: null, error: null, hostname: os.hostname(),
-    }]);
+    const scheduledMs = Date.parse(inv.scheduledAt) || Date.now();
+    const startedAt = new Date(Math.max(Date.now(), scheduledMs)).toISOString();
+    // execution_timeout counts from when the orchestrator started the attempt: one that reaches a
+    // worker after its deadline (a queue backlog) has already been given up on.
+    const deadlineMs = inv.executionTimeoutSeconds ? scheduledMs + inv.executionTimeoutSeconds * 1000 : null;
+    if (deadlineMs !== null && Date.now() >= deadlineMs) {
+      throw new Error(`Timeout: the attempt started after its execution_timeout (${inv.executionTimeoutSeconds} s) had passed.`);
+    }
+    if (inv.record !== false) {
+      const current = await appRunLedger().markAttemptRunning(inv.dagId, inv.runId, {
+        task_id: inv.taskId, map_index: inv.mapIndex, state: "running", try_number: inv.tryNumber, max_tries: inv.maxTries,
+        operator: def.name, start_date: startedAt, end_date: null, duration: null, error: null, hostname: os.hostname(),
+      });
+      if (!current) throw new Error(`Attempt ${inv.tryNumber} is superseded: the run has moved past it.`);
+    }
     const abort = new AbortController();
-    const timer = inv.executionTimeoutSeconds ? setTimeout(() => abort.abort(), inv.executionTimeoutSeconds * 1000) : undefined;
+    const timer = deadlineMs !== null ? setTimeout(() => abort.abort(), Math.max(0, deadlineMs - Date.now())) : undefined;
     try {
       const xcoms = await resolveXComs(inv.xcoms);
       const lists = new Map<string, unknown[]>();
@@ -102,7 +116,7 @@ export function taskActivity<C>(def: OperatorDefinition<C>) {
         return xcoms[ref.$xcom.taskId] ?? null;
       });
       const context = templateContext(inv, xcoms);
-      const rendered = renderFields(await resolveItems(withXComs, lists), def.templateFields, context);
+      const rendered = renderFields(await resolveStored(withXComs, lists), def.templateFields, context);
       const config = def.parse(rendered, where);
       const ctx: OperatorContext = {
         dagId: inv.dagId, runId: inv.runId, taskId: inv.taskId, mapIndex: inv.mapIndex, tryNumber: inv.tryNumber,

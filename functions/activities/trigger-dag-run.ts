@@ -64,6 +64,9 @@ export const triggerDagRunOperator: OperatorDefinition<TriggerConfig> = {
       // reset_dag_run: clear the existing run and start it again under the same run id.
       ctx.log(`Clearing existing run ${existing.dag_run_id} of ${config.dagId}.`);
       await client.terminate(existing.instance_id, "reset_dag_run").catch(() => undefined);
+      // Termination is only queued: wait until the old execution has stopped, so it can neither
+      // hit the new one nor write into its ledger rows.
+      await waitUntilStopped(client, existing.instance_id, ctx.signal);
       await client.purgeInstanceHistory(existing.instance_id).catch(() => undefined);
       await ledger.deleteRun(config.dagId, existing.dag_run_id);
       result = await createDagRun(deps, dag, { ...request, runId: existing.dag_run_id, logicalDate: existing.logical_date });
@@ -79,6 +82,20 @@ export const triggerDagRunOperator: OperatorDefinition<TriggerConfig> = {
     });
   },
 };
+
+const STOPPED = new Set(["Completed", "Failed", "Terminated", "Canceled"]);
+
+async function waitUntilStopped(client: df.DurableClient, instanceId: string, signal: AbortSignal, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const status = await client.getStatus(instanceId).catch(() => undefined);
+    if (!status || STOPPED.has(String(status.runtimeStatus))) return;
+    if (Date.now() > deadline || signal.aborted) {
+      throw new Error(`The existing run ${instanceId} did not stop within ${timeoutMs / 1000} s; not resetting it.`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
 
 /** The check behind wait_for_completion: the triggered run's state in the ledger. */
 export const dagRunStateSensor: OperatorDefinition<{ dagId: string; runId: string; allowed: string[]; failed: string[] }> = {

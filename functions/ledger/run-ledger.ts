@@ -107,7 +107,11 @@ export class RunLedger {
 
   /** Tables are created once per process; creating an existing table is a no-op. */
   private ensureTables(): Promise<void> {
-    this.ready ??= Promise.all([this.runs.createTable(), this.tasks.createTable()]).then(() => undefined);
+    // A failure is not cached: the next call tries again (storage may have been briefly away).
+    this.ready ??= Promise.all([this.runs.createTable(), this.tasks.createTable()]).then(() => undefined, (err: unknown) => {
+      this.ready = undefined;
+      throw err;
+    });
     return this.ready;
   }
 
@@ -220,6 +224,32 @@ export class RunLedger {
     const filter = `PartitionKey eq '${taskPartition(dagId, runId).replace(/'/g, "''")}'`;
     for await (const e of this.tasks.listEntities({ queryOptions: { filter } })) out.push(taskFrom(e));
     return out.sort((a, b) => a.task_id.localeCompare(b.task_id) || a.map_index - b.map_index);
+  }
+
+  /**
+   * Records an attempt as running unless the ledger already holds a later try, or this try
+   * finished: a late or duplicate activity must not turn a decided instance back to running.
+   * Returns false when the attempt is superseded.
+   */
+  async markAttemptRunning(
+    dagId: string,
+    runId: string,
+    row: Partial<TaskInstanceRecord> & { task_id: string; map_index: number; try_number: number },
+  ): Promise<boolean> {
+    await this.ensureTables();
+    const partitionKey = taskPartition(dagId, runId);
+    const rowKey = `${toKey(row.task_id)}~${mapIndexKey(row.map_index)}`;
+    const existing = await this.tasks.getEntity(partitionKey, rowKey).catch((err: unknown) => {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    });
+    if (existing) {
+      const tries = typeof existing.try_number === "number" ? existing.try_number : 0;
+      const terminal = ["success", "failed", "skipped", "upstream_failed"].includes(String(existing.state));
+      if (tries > row.try_number || (tries === row.try_number && terminal)) return false;
+    }
+    await this.tasks.upsertEntity({ partitionKey, rowKey, dag_id: dagId, dag_run_id: runId, ...row }, "Merge");
+    return true;
   }
 
   /** Removes every instance row of these tasks in a run (before they run again). */

@@ -17,7 +17,11 @@ export interface SensorWait {
 let ready: Promise<unknown> | undefined;
 function table() {
   const client = appTableClient(SENSOR_WAITS_TABLE);
-  ready ??= client.createTable();
+  // A failure is not cached: the next call tries again.
+  ready ??= client.createTable().catch((err: unknown) => {
+    ready = undefined;
+    throw err;
+  });
   return { client, ready };
 }
 

@@ -32,13 +32,18 @@ const TIME_DELTA_SENSOR = "time_delta_sensor";
 const EVENT_WOKEN_SENSORS = new Set(["blob_prefix_sensor"]);
 /** How often a task held by depends_on_past looks at the previous run again. */
 const PAST_POLL_SECONDS = 60;
+const MAX_PAST_POLL_SECONDS = 3600;
 
 interface Instance {
   taskId: string;
   mapIndex: number;
   config: JsonValue;
   tryNumber: number;
+  /** When the first try started: a reschedule-mode sensor's timeout counts from here. */
   firstTryStartMs: number;
+  /** When the current try started (first attempt or retry): a poke-mode sensor's timeout counts from here. */
+  currentTryStartMs: number;
+  /** When the current activity call started (each poke, each attempt). */
   tryStartMs: number;
   pokeCount: number;
   /** A blob trigger woke the sensor while a poke was running: poke again at once if not done. */
@@ -52,10 +57,11 @@ type Pending =
   | { kind: "timeout"; inst: Instance; task: TimerTask; attempt: Task }
   | { kind: "wait"; inst: Instance; task: TimerTask; then: "retry" | "poke" | "succeed" }
   | { kind: "event"; inst: Instance; task: Task }
-  | { kind: "ledger"; task: Task }
+  | { kind: "ledger"; task: Task; write: LedgerWrite }
   | { kind: "callback"; task: Task }
   | { kind: "run_timeout"; task: TimerTask }
-  | { kind: "past_poll"; task: TimerTask };
+  | { kind: "past_poll"; task: TimerTask }
+  | { kind: "past_refresh"; task: Task };
 
 const LEDGER_RETRY = new df.RetryOptions(2000, 5);
 
@@ -80,8 +86,10 @@ class DagRunExecution {
   private pending: Pending[] = [];
   /** Tasks to evaluate on the next turn: downstreams of tasks whose state changed. */
   private candidates = new Set<string>();
-  /** depends_on_past: read the previous run's states again before the next evaluation. */
-  private refreshPast = false;
+  /** depends_on_past: the previous run's states were read again; re-evaluate the waiting tasks. */
+  private pastRefreshed = false;
+  /** depends_on_past polls back off, from a minute up to an hour, to keep history short. */
+  private pastPollSeconds = PAST_POLL_SECONDS;
   private ledgerBuffer: TaskStatePatch[] = [];
   private ledgerInFlight = false;
   private runStateToWrite: LedgerWrite["run"] = null;
@@ -122,11 +130,8 @@ class DagRunExecution {
     this.candidates = new Set(this.dag.taskOrder);
     let waitingOnPast: string[] = [];
     for (;;) {
-      if (this.refreshPast) {
-        this.refreshPast = false;
-        this.previousRun = (yield this.context.df.callActivity(PREVIOUS_RUN_STATES_ACTIVITY, {
-          dagId: this.dag.dagId, logicalDate: this.input.logicalDate,
-        })) as TaskStates | null;
+      if (this.pastRefreshed) {
+        this.pastRefreshed = false;
         for (const id of waitingOnPast) this.candidates.add(id);
       }
       if (this.candidates.size) {
@@ -157,7 +162,8 @@ class DagRunExecution {
         }
         // depends_on_past: look at the previous run again later. The wait goes through Task.any
         // like any other, so dagrun_timeout still ends the run while it waits.
-        this.pending.push({ kind: "past_poll", task: this.context.df.createTimer(dateAt(this.now() + PAST_POLL_SECONDS * 1000)) });
+        this.pending.push({ kind: "past_poll", task: this.context.df.createTimer(dateAt(this.now() + this.pastPollSeconds * 1000)) });
+        this.pastPollSeconds = Math.min(this.pastPollSeconds * 2, MAX_PAST_POLL_SECONDS);
       }
       this.flushLedger();
       // Only the live execution's status counts; rebuilding it during replay is wasted work.
@@ -190,27 +196,50 @@ class DagRunExecution {
 
   /** Work that keeps the run going: attempts and waits (ledger writes and callbacks do not). */
   private hasWork(): boolean {
-    return this.pending.some((p) => p.kind === "attempt" || p.kind === "timeout" || p.kind === "wait" || p.kind === "past_poll");
+    return this.pending.some((p) => p.kind === "attempt" || p.kind === "timeout" || p.kind === "wait" || p.kind === "past_poll" || p.kind === "past_refresh");
   }
 
   private *finish(runState: "success" | "failed" | "running"): Generator<Task, DagRunOutput, unknown> {
     const final = runState === "success" ? "success" : "failed";
     // All timers must be completed or cancelled for an orchestration to complete.
     for (const p of this.pending) if (p.kind === "wait" || p.kind === "timeout" || p.kind === "run_timeout" || p.kind === "past_poll") p.task.cancel();
-    this.runStateToWrite = { state: final, at: airflowIso(this.now()), instanceId: this.context.df.instanceId };
-    const callbacks = final === "success" ? this.dag.callbacks.onSuccess : this.dag.callbacks.onFailure;
-    const calls: Task[] = callbacks.map((name) => this.context.df.callActivity(CALLBACK_ACTIVITY, {
-      name, dagId: this.dag.dagId, runId: this.input.runId, taskId: null, state: final, reason: this.failureReason,
-    }));
     // Outstanding bookkeeping first, so the ledger shows every task before the run's end state.
-    const inFlight = this.pending.filter((p) => p.kind === "ledger" || p.kind === "callback").map((p) => p.task);
-    if (inFlight.length) yield this.context.df.Task.all(inFlight);
-    yield this.context.df.callActivityWithRetry(LEDGER_WRITE_ACTIVITY, LEDGER_RETRY, this.takeLedgerWrite());
+    yield* this.drain(this.pending.filter((p) => p.kind === "ledger" || p.kind === "callback"));
+    this.runStateToWrite = { state: final, at: airflowIso(this.now()), instanceId: this.context.df.instanceId };
+    // The run's end state, with whatever a failed write left to send. If this write fails too,
+    // the orchestration still completes with its output; the ledger then lags behind.
+    const write = this.takeLedgerWrite();
+    const after: Pending[] = [{ kind: "ledger", write, task: this.context.df.callActivityWithRetry(LEDGER_WRITE_ACTIVITY, LEDGER_RETRY, write) }];
+    for (const name of final === "success" ? this.dag.callbacks.onSuccess : this.dag.callbacks.onFailure) {
+      after.push({ kind: "callback", task: this.context.df.callActivity(CALLBACK_ACTIVITY, {
+        name, dagId: this.dag.dagId, runId: this.input.runId, taskId: null, state: final, reason: this.failureReason,
+      }) });
+    }
     // Airflow's scheduler starts the next due run as soon as a slot frees, not at the next tick.
-    if (this.input.runType === "scheduled") calls.push(this.context.df.callActivity(SCHEDULE_DUE_ACTIVITY, { dagId: this.dag.dagId }));
-    if (calls.length) yield this.context.df.Task.all(calls);
-    this.context.df.setCustomStatus(this.statusSummary());
+    if (this.input.runType === "scheduled") {
+      after.push({ kind: "callback", task: this.context.df.callActivity(SCHEDULE_DUE_ACTIVITY, { dagId: this.dag.dagId }) });
+    }
+    yield* this.drain(after);
+    if (!this.context.df.isReplaying) this.context.df.setCustomStatus(this.statusSummary());
     return { dagId: this.dag.dagId, runId: this.input.runId, state: final, reason: this.failureReason, tasks: this.summaries() };
+  }
+
+  /**
+   * Waits for every given task to finish, failed ones included. Task.any, not Task.all: a failed
+   * child must not throw here; and only over unfinished tasks, because a compound task over a
+   * child that finished earlier would never resolve.
+   */
+  private *drain(items: Pending[]): Generator<Task, void, unknown> {
+    let open = items;
+    for (;;) {
+      for (const p of open.filter((q) => isFinished(q.task))) {
+        this.pending = this.pending.filter((q) => q !== p);
+        if (p.kind === "ledger" && p.task.isFaulted) this.requeue(p.write);
+      }
+      open = open.filter((p) => !isFinished(p.task));
+      if (!open.length) return;
+      yield this.context.df.Task.any(open.map((p) => p.task));
+    }
   }
 
   private applyReuse(): void {
@@ -257,7 +286,7 @@ class DagRunExecution {
   private startInstance(taskId: string, mapIndex: number, config: JsonValue): void {
     const task = this.task(taskId);
     const now = this.now();
-    const inst: Instance = { taskId, mapIndex, config, tryNumber: 1, firstTryStartMs: now, tryStartMs: now, pokeCount: 0, followUp: null, wokenDuringPoke: false };
+    const inst: Instance = { taskId, mapIndex, config, tryNumber: 1, firstTryStartMs: now, currentTryStartMs: now, tryStartMs: now, pokeCount: 0, followUp: null, wokenDuringPoke: false };
     if (task.operator === EMPTY_OPERATOR) {
       this.finishInstance(inst, "success", null, null);
     } else if (task.operator === TIME_DELTA_SENSOR) {
@@ -312,7 +341,7 @@ class DagRunExecution {
       },
       dagParams: this.dag.params,
       taskParams: task.params,
-      xcoms: selectXComs(this.dag, inst.taskId, inst.config, (id) => this.xcomValue(id)),
+      xcoms: selectXComs(this.dag, inst.config, (id) => this.xcomValue(id)),
       scheduledAt: airflowIso(inst.tryStartMs),
       executionTimeoutSeconds: task.executionTimeoutSeconds,
     };
@@ -331,6 +360,8 @@ class DagRunExecution {
     switch (done.kind) {
       case "ledger":
         this.ledgerInFlight = false;
+        // Retries are spent: keep the changes and send them with the next write.
+        if (done.task.isFaulted) this.requeue(done.write);
         return;
       case "callback":
         return;
@@ -347,14 +378,14 @@ class DagRunExecution {
         else {
           if (done.then === "retry") {
             done.inst.tryNumber += 1;
-            done.inst.firstTryStartMs = this.now();
+            done.inst.currentTryStartMs = this.now();
           }
           this.startAttempt(done.inst);
         }
         return;
       case "attempt":
-        if (done.timeout && !isFinished(done.timeout)) {
-          done.timeout.cancel();
+        if (done.timeout) {
+          if (!isFinished(done.timeout)) done.timeout.cancel();
           this.pending = this.pending.filter((p) => p.task !== done.timeout);
         }
         if (done.task.isFaulted) this.onAttemptError(done.inst, errorMessage(done.task.result));
@@ -363,16 +394,26 @@ class DagRunExecution {
       case "run_timeout":
         return;
       case "past_poll":
-        this.refreshPast = true;
+        this.pending.push({
+          kind: "past_refresh",
+          task: this.context.df.callActivity(PREVIOUS_RUN_STATES_ACTIVITY, { dagId: this.dag.dagId, logicalDate: this.input.logicalDate }),
+        });
+        return;
+      case "past_refresh":
+        if (!done.task.isFaulted) this.previousRun = done.task.result as TaskStates | null;
+        this.pastRefreshed = true;
         return;
       case "event": {
         // A blob trigger saw a matching blob: poke now instead of at the next interval.
-        const timer = this.pending.find((p) => p.kind === "wait" && p.inst === done.inst);
-        if (!timer) {
+        const waiting = this.pending.find((p) => p.kind === "wait" && p.inst === done.inst);
+        if (!waiting) {
           // A poke is running; it may have looked before the blob landed.
           done.inst.wokenDuringPoke = true;
           return;
         }
+        // Only the wait between pokes is cut short; a retry delay is kept whole.
+        if (waiting.kind !== "wait" || waiting.then !== "poke") return;
+        const timer = waiting;
         (timer.task as TimerTask).cancel();
         this.pending = this.pending.filter((p) => p !== timer);
         this.startAttempt(done.inst);
@@ -392,7 +433,6 @@ class DagRunExecution {
       // The operator did its part and hands over to a check (TriggerDagRun waiting for its run).
       inst.followUp = { ...result.followUp, xcom: result.xcom };
       inst.pokeCount = 0;
-      inst.firstTryStartMs = this.now();
       this.patch(inst, "running", null);
       this.startAttempt(inst);
     } else if (task.kind === "branch") {
@@ -435,7 +475,7 @@ class DagRunExecution {
       return;
     }
     const policy = task.sensor!;
-    const elapsed = sensorElapsedSeconds(policy, { firstTryStartMs: inst.firstTryStartMs, tryStartMs: inst.firstTryStartMs, nowMs: now });
+    const elapsed = sensorElapsedSeconds(policy, { firstTryStartMs: inst.firstTryStartMs, tryStartMs: inst.currentTryStartMs, nowMs: now });
     if (sensorTimedOut(policy, elapsed)) {
       const state = sensorTimeoutState(policy);
       const message = `Sensor has timed out; run duration of ${elapsed} seconds exceeds the specified timeout of ${policy.timeoutSeconds}.`;
@@ -572,11 +612,17 @@ class DagRunExecution {
     return write;
   }
 
+  private requeue(write: LedgerWrite): void {
+    this.ledgerBuffer = [...write.tasks, ...this.ledgerBuffer];
+    this.runStateToWrite ??= write.run;
+  }
+
   /** One bookkeeping write in flight at a time keeps the ledger's order the run's order. */
   private flushLedger(): void {
     if (this.ledgerInFlight || (!this.ledgerBuffer.length && !this.runStateToWrite)) return;
     this.ledgerInFlight = true;
-    this.pending.push({ kind: "ledger", task: this.context.df.callActivityWithRetry(LEDGER_WRITE_ACTIVITY, LEDGER_RETRY, this.takeLedgerWrite()) });
+    const write = this.takeLedgerWrite();
+    this.pending.push({ kind: "ledger", task: this.context.df.callActivityWithRetry(LEDGER_WRITE_ACTIVITY, LEDGER_RETRY, write), write });
   }
 
   private summaries(): TaskInstanceSummary[] {
@@ -603,6 +649,17 @@ export function dagOrchestrator(dag: CompiledDag): OrchestrationHandler {
     if (!input || input.dagId !== dag.dagId) {
       throw new Error(`Orchestration '${dag.dagId}' was started with input for '${input?.dagId ?? "nothing"}'.`);
     }
-    return yield* new DagRunExecution(dag, input, context).run();
+    try {
+      return yield* new DagRunExecution(dag, input, context).run();
+    } catch (err) {
+      // A bug or a broken input: the ledger must not show the run running forever (it would
+      // also hold a max_active_runs slot). Best effort, then fail the orchestration.
+      const write: LedgerWrite = {
+        dagId: dag.dagId, runId: input.runId, tasks: [],
+        run: { state: "failed", at: airflowIso(context.df.currentUtcDateTime.getTime()), instanceId: context.df.instanceId },
+      };
+      yield context.df.callActivity(LEDGER_WRITE_ACTIVITY, write);
+      throw err;
+    }
   };
 }

@@ -2,9 +2,10 @@ import type { CompiledDag } from "./compiled-dag";
 import { isPlainObject, JsonValue } from "./json";
 import { findXComRefs } from "./xcom-ref";
 
-// Which XComs an activity receives. Passing every result to every task would make history grow
-// with the square of the DAG's size, so a task gets its upstreams' results, the ones its config
-// references, and those of tasks its templates name in quotes (xcom_pull(task_ids='x')).
+// Which XComs an activity receives. Every input is recorded in history, so a task gets only what
+// it can read: the results its config references (task.output) and those of tasks its templates
+// name in quotes (xcom_pull(task_ids='x')). A mapped task's expand() source is not among them:
+// each instance gets its own item, never the whole list again.
 
 function quotedTaskIds(dag: CompiledDag, value: unknown, found: Set<string>): void {
   if (typeof value === "string") {
@@ -19,11 +20,10 @@ function quotedTaskIds(dag: CompiledDag, value: unknown, found: Set<string>): vo
 
 export function selectXComs(
   dag: CompiledDag,
-  taskId: string,
   config: unknown,
   valueOf: (taskId: string) => JsonValue,
 ): Record<string, JsonValue> {
-  const ids = new Set<string>(dag.tasks[taskId].upstream);
+  const ids = new Set<string>();
   for (const ref of findXComRefs(config)) ids.add(ref.$xcom.taskId);
   quotedTaskIds(dag, config, ids);
   const out: Record<string, JsonValue> = {};

@@ -82,6 +82,16 @@ describe("DAG orchestrator semantics", () => {
     assert.equal(r.output.state, "failed");
   });
 
+  it("a reschedule-mode sensor's timeout counts from its first try, across a retry", async () => {
+    const r = await runDag(rt, "sem_sensor_retry");
+    const pokes = app.calls.filter((c) => c.runId === r.run.dag_run_id && c.taskId === "flaky_sensor");
+    // t0 not done, t5 error (retry in 5 s), t10 try 2 not done, t15 not done and 15 s since t0.
+    assert.deepEqual(pokes.map((c) => c.tryNumber), [1, 1, 2, 2]);
+    assert.equal(r.ti("flaky_sensor").state, "failed");
+    assert.equal(r.ti("flaky_sensor").try_number, 2);
+    assert.match(r.ti("flaky_sensor").error ?? "", /Sensor has timed out/);
+  });
+
   it("mapping: None results are dropped downstream, an empty list skips, expand is a cross product", async () => {
     const r = await runDag(rt, "sem_mapping");
     assert.equal(r.output.state, "success");

@@ -71,7 +71,7 @@ export async function prepareTask(rt: CliRuntime, dag: CompiledDag, taskId: stri
     },
     dagParams: dag.params,
     taskParams: task.params,
-    xcoms: selectXComs(dag, taskId, config, xcomOf),
+    xcoms: selectXComs(dag, config, xcomOf),
     scheduledAt: airflowIso(now.getTime()),
     executionTimeoutSeconds: task.executionTimeoutSeconds,
     record: false,

@@ -172,3 +172,21 @@ registerDag(dag({
     t.task("gate", python("sem.fail_if", { fail: "{{ dag_run.conf.get('fail', 'no') }}" }), { dependsOnPast: true });
   },
 }));
+
+registerCallable("sem.poke_fails_second_time", (kwargs, ctx) => {
+  record("sem.poke_fails_second_time")(kwargs, ctx);
+  const pokes = calls.filter((c) => c.name === "sem.poke_fails_second_time" && c.runId === ctx.runId).length;
+  if (pokes === 2) throw new Error("poke failed once");
+  return false;
+});
+
+registerDag(dag({
+  dagId: "sem_sensor_retry",
+  schedule: null,
+  startDate: "2024-01-01",
+  tasks: (t) => {
+    t.sensor("flaky_sensor", python("sem.poke_fails_second_time"), {
+      pokeInterval: "5s", timeout: "15s", mode: "reschedule", retries: 1, retryDelay: "5s",
+    });
+  },
+}));
