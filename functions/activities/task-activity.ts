@@ -16,6 +16,9 @@ import { isXComBlobRef, loadXCom, storeXCom } from "./xcom-store";
 
 
 /** The app root: where SQL files and scripts named in DAG configs are found. */
+/** An attempt starting this long after the orchestrator scheduled it checks the ledger first. */
+const LATE_START_MS = 5_000;
+
 export function appRoot(): string {
   // dist/functions/activities -> the checkout (or the deployed package) root.
   const up = path.resolve(__dirname, "..", "..");
@@ -103,6 +106,10 @@ export function taskActivity<C>(def: OperatorDefinition<C>) {
       const current = await appRunLedger().markAttemptRunning(inv.dagId, inv.runId, {
         task_id: inv.taskId, map_index: inv.mapIndex, state: "running", try_number: inv.tryNumber, max_tries: inv.maxTries,
         operator: def.name, start_date: startedAt, end_date: null, duration: null, error: null, hostname: os.hostname(),
+      }, {
+        // Only an attempt that starts late (a queue backlog, a redelivered message) can find its
+        // instance already decided; a prompt one skips the extra read.
+        checkFirst: Date.now() - scheduledMs > LATE_START_MS,
       });
       if (!current) throw new Error(`Attempt ${inv.tryNumber} is superseded: the run has moved past it.`);
     }

@@ -235,11 +235,12 @@ export class RunLedger {
     dagId: string,
     runId: string,
     row: Partial<TaskInstanceRecord> & { task_id: string; map_index: number; try_number: number },
+    options: { checkFirst: boolean },
   ): Promise<boolean> {
     await this.ensureTables();
     const partitionKey = taskPartition(dagId, runId);
     const rowKey = `${toKey(row.task_id)}~${mapIndexKey(row.map_index)}`;
-    const existing = await this.tasks.getEntity(partitionKey, rowKey).catch((err: unknown) => {
+    const existing = !options.checkFirst ? undefined : await this.tasks.getEntity(partitionKey, rowKey).catch((err: unknown) => {
       if (isNotFound(err)) return undefined;
       throw err;
     });
