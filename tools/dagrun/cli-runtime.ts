@@ -11,6 +11,16 @@ export interface CliRuntime extends LocalDagRuntime {
 
 export async function openCliRuntime(options: { app?: string; log?: (line: string) => void } = {}): Promise<CliRuntime> {
   const rt = await startLocalDagRuntime({ mode: "test", entry: options.app, log: options.log });
+  // Every run goes through the ledger: without its storage nothing can run, so say so in one line.
+  try {
+    await rt.ledger.findDagRunByLogicalDate("azflow_preflight", "1970-01-01T00:00:00Z");
+  } catch (err) {
+    await rt.close();
+    const cause = err instanceof Error ? err.message.split("\n")[0].trim() : String(err);
+    throw new CliError(
+      `the run ledger's storage (AzureWebJobsStorage) is not reachable (${cause}); start the local services with 'npx azflow services up azurite postgres', or fix AzureWebJobsStorage in local.settings.json.`,
+    );
+  }
   // Imported after the runtime loaded the app: the registry is the one the app filled.
   const registry = await import("../../functions/dag-registry");
   return {
