@@ -1,7 +1,9 @@
 // Activities the DAG orchestrator calls for its own bookkeeping: ledger writes, the previous
 // run's task states (depends_on_past) and callbacks. Orchestrations do no I/O, so these do it.
 import type { InvocationContext } from "@azure/functions";
-import type { LedgerWrite } from "../../orchestrations/runtime/task-invocation";
+import { instanceIdFor } from "../../orchestrations/runtime/run-ids";
+import { blobSensorEventName, type LedgerWrite } from "../../orchestrations/runtime/task-invocation";
+import { removeSensorWait } from "../sensors/sensor-waits";
 import type { TaskStates } from "../../orchestrations/runtime/states";
 import type { DagRunInput } from "../../orchestrations/runtime/run-input";
 import { maskSecrets } from "../hooks/secret-mask";
@@ -15,6 +17,13 @@ const TERMINAL = new Set(["success", "failed", "skipped", "upstream_failed", "re
 
 
 export async function writeLedger(write: LedgerWrite, context: InvocationContext): Promise<void> {
+  // A blob sensor that finished in any state waits no more: drop its wake-up registration.
+  const instanceId = instanceIdFor(write.dagId, write.runId);
+  for (const t of write.tasks) {
+    if (t.operator === "blob_prefix_sensor" && TERMINAL.has(t.state)) {
+      await removeSensorWait({ instanceId, eventName: blobSensorEventName(t.taskId, t.mapIndex) });
+    }
+  }
   for (const t of write.tasks) {
     // A warning trace per miss: Application Insights alert rules watch for these.
     if (t.slaMissedDeadline) context.warn(`SLA miss: ${write.dagId}.${t.taskId}${t.mapIndex >= 0 ? `[${t.mapIndex}]` : ""} in ${write.runId} finished ${t.state} at ${t.at}, after its deadline ${t.slaMissedDeadline}.`);

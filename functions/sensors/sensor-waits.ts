@@ -1,6 +1,7 @@
 // Blob prefix sensors that are waiting, kept in Table Storage so a blob trigger can wake them:
 // the trigger finds the waits whose container and prefix match the new blob and raises an event
 // to each waiting run. Pokes still run on their interval, so a missed event only delays a run.
+// Rows are keyed by run instance, so a sensor that finishes in any state drops its own wait.
 import { RestError } from "@azure/data-tables";
 import { appTableClient } from "../hooks/app-storage";
 import { toKey } from "../ledger/table-keys";
@@ -25,30 +26,31 @@ function table() {
   return { client, ready };
 }
 
-function rowKey(wait: Pick<SensorWait, "instanceId" | "eventName">): string {
-  return toKey(`${wait.instanceId}|${wait.eventName}`);
+function ignoreNotFound(err: unknown): void {
+  if (!(err instanceof RestError && err.statusCode === 404)) throw err;
 }
 
 export async function addSensorWait(wait: SensorWait): Promise<void> {
   const { client, ready: created } = table();
   await created;
-  await client.upsertEntity({ partitionKey: toKey(wait.container), rowKey: rowKey(wait), ...wait }, "Replace");
+  await client.upsertEntity({ partitionKey: toKey(wait.instanceId), rowKey: toKey(wait.eventName), ...wait }, "Replace");
 }
 
-export async function removeSensorWait(wait: Pick<SensorWait, "container" | "instanceId" | "eventName">): Promise<void> {
+export async function removeSensorWait(wait: Pick<SensorWait, "instanceId" | "eventName">): Promise<void> {
   const { client, ready: created } = table();
   await created;
-  await client.deleteEntity(toKey(wait.container), rowKey(wait)).catch((err: unknown) => {
-    if (!(err instanceof RestError && err.statusCode === 404)) throw err;
-  });
+  await client.deleteEntity(toKey(wait.instanceId), toKey(wait.eventName)).catch(ignoreNotFound);
 }
 
-/** The waits a new blob satisfies: same container, blob name under the prefix. */
+/**
+ * The waits a new blob satisfies: same container, blob name under the prefix. A scan with a
+ * filter: the table holds only sensors waiting right now, so it stays small.
+ */
 export async function waitsMatching(container: string, blobName: string): Promise<SensorWait[]> {
   const { client, ready: created } = table();
   await created;
   const out: SensorWait[] = [];
-  const filter = `PartitionKey eq '${toKey(container).replace(/'/g, "''")}'`;
+  const filter = `container eq '${container.replace(/'/g, "''")}'`;
   for await (const e of client.listEntities<SensorWait>({ queryOptions: { filter } })) {
     if (blobName.startsWith(e.prefix)) out.push({ container: e.container, prefix: e.prefix, instanceId: e.instanceId, eventName: e.eventName });
   }

@@ -90,6 +90,12 @@ describe("sensor_with_conditions scenarios", () => {
       for (const key of Object.keys(scenario.expected)) actual[key] = String(r.ti(key).state);
       assert.deepEqual(actual, scenario.expected);
       assert.equal(r.output.state, scenario.run);
+      // Finished blob sensors, timed out or not, leave no wake-up registration behind.
+      const { waitsMatching } = await import("../../functions/sensors/sensor-waits");
+      for (const prefix of ["sensor/", "notexistblob/", "some_blob/", "not_exist_blob/"]) {
+        const left = (await waitsMatching("finance-data", `${prefix}x`)).filter((w) => w.instanceId === r.run.instance_id);
+        assert.deepEqual(left, [], `waits left for ${prefix}`);
+      }
     });
   });
 });
