@@ -55,6 +55,7 @@ interface Instance {
 type Pending =
   | { kind: "attempt"; inst: Instance; task: Task; timeout: TimerTask | null }
   | { kind: "timeout"; inst: Instance; task: TimerTask; attempt: Task }
+  | { kind: "try_deadline"; inst: Instance; task: TimerTask }
   | { kind: "wait"; inst: Instance; task: TimerTask; then: "retry" | "poke" | "succeed" }
   | { kind: "event"; inst: Instance; task: Task }
   | { kind: "ledger"; task: Task; write: LedgerWrite }
@@ -202,7 +203,7 @@ class DagRunExecution {
   private *finish(runState: "success" | "failed" | "running"): Generator<Task, DagRunOutput, unknown> {
     const final = runState === "success" ? "success" : "failed";
     // All timers must be completed or cancelled for an orchestration to complete.
-    for (const p of this.pending) if (p.kind === "wait" || p.kind === "timeout" || p.kind === "run_timeout" || p.kind === "past_poll") p.task.cancel();
+    for (const p of this.pending) if (p.kind === "wait" || p.kind === "timeout" || p.kind === "try_deadline" || p.kind === "run_timeout" || p.kind === "past_poll") p.task.cancel();
     // Outstanding bookkeeping first, so the ledger shows every task before the run's end state.
     yield* this.drain(this.pending.filter((p) => p.kind === "ledger" || p.kind === "callback"));
     this.runStateToWrite = { state: final, at: airflowIso(this.now()), instanceId: this.context.df.instanceId };
@@ -347,11 +348,37 @@ class DagRunExecution {
     };
     const attempt = this.context.df.callActivity(operatorActivityName(invocation.operator), invocation);
     let timeout: TimerTask | null = null;
-    if (task.executionTimeoutSeconds !== null && !followUp) {
+    if (task.executionTimeoutSeconds !== null && this.timeoutSpansTry(inst)) {
+      // One deadline for the whole try: its pokes, or the operator and the wait that follows it.
+      if (!this.pending.some((p) => p.kind === "try_deadline" && p.inst === inst)) {
+        const deadline = this.context.df.createTimer(dateAt(inst.currentTryStartMs + task.executionTimeoutSeconds * 1000));
+        this.pending.push({ kind: "try_deadline", inst, task: deadline });
+      }
+    } else if (task.executionTimeoutSeconds !== null) {
       timeout = this.context.df.createTimer(dateAt(inst.tryStartMs + task.executionTimeoutSeconds * 1000));
       this.pending.push({ kind: "timeout", inst, task: timeout, attempt });
     }
     this.pending.push({ kind: "attempt", inst, task: attempt, timeout });
+  }
+
+  /**
+   * Whether execution_timeout bounds the whole try rather than each activity call: a poke-mode
+   * sensor (Airflow pokes inside one execution) and an operator that waits after its own work
+   * (TriggerDagRun with wait_for_completion). A reschedule-mode poke is an execution of its own.
+   */
+  private timeoutSpansTry(inst: Instance): boolean {
+    const sensor = this.task(inst.taskId).sensor;
+    return inst.followUp !== null || (sensor !== null && sensor.mode === "poke");
+  }
+
+  /** Stops everything the instance is waiting on: the try is over (it finished, failed or timed out). */
+  private dropInstanceWork(inst: Instance, keep?: Pending): void {
+    for (const p of this.pending) {
+      if (p === keep || !("inst" in p) || p.inst !== inst) continue;
+      if ((p.kind === "wait" || p.kind === "timeout" || p.kind === "try_deadline") && !isFinished(p.task)) p.task.cancel();
+    }
+    // An attempt still running is abandoned: its late result is ignored, as nothing waits for it.
+    this.pending = this.pending.filter((p) => p === keep || !("inst" in p) || p.inst !== inst);
   }
 
   // ---- completions ----------------------------------------------------------------------------
@@ -393,6 +420,12 @@ class DagRunExecution {
         return;
       case "run_timeout":
         return;
+      case "try_deadline": {
+        const seconds = this.task(done.inst.taskId).executionTimeoutSeconds;
+        this.dropInstanceWork(done.inst);
+        this.onFailure(done.inst, `Timeout: the try ran longer than execution_timeout (${seconds} s).`);
+        return;
+      }
       case "past_poll":
         this.pending.push({
           kind: "past_refresh",
@@ -504,6 +537,7 @@ class DagRunExecution {
       this.patch(inst, "up_for_retry", message);
       this.callbacks(task.callbacks.onRetry, inst, "up_for_retry", message);
       inst.followUp = null;
+      this.dropInstanceWork(inst);
       this.pending.push({ kind: "wait", inst, task: this.context.df.createTimer(dateAt(this.now() + delay * 1000)), then: "retry" });
       return;
     }
@@ -512,8 +546,9 @@ class DagRunExecution {
 
   private finishInstance(inst: Instance, state: "success" | "failed" | "skipped", xcom: JsonValue, error: string | null): void {
     const task = this.task(inst.taskId);
-    // A finished sensor listens no more; a late event is buffered by Durable and ignored.
-    this.pending = this.pending.filter((p) => !(p.kind === "event" && p.inst === inst));
+    // A finished instance waits on nothing more (its try deadline, a sensor's event); a late
+    // event is buffered by Durable and ignored.
+    this.dropInstanceWork(inst);
     this.setState(inst, state);
     if (state === "success") {
       if (inst.mapIndex >= 0) (this.xcoms[inst.taskId] as JsonValue[])[inst.mapIndex] = xcom;
@@ -555,7 +590,7 @@ class DagRunExecution {
     this.failureReason = `The run exceeded dagrun_timeout (${this.dag.dagrunTimeoutSeconds} s).`;
     // Waiting timers are cancelled; attempts still running are abandoned and their late results
     // ignored, because nothing waits for them any more.
-    for (const p of this.pending) if (p.kind === "wait" || p.kind === "timeout" || p.kind === "past_poll") p.task.cancel();
+    for (const p of this.pending) if (p.kind === "wait" || p.kind === "timeout" || p.kind === "try_deadline" || p.kind === "past_poll") p.task.cancel();
     this.pending = this.pending.filter((p) => p.kind === "ledger" || p.kind === "callback");
   }
 

@@ -92,6 +92,16 @@ describe("DAG orchestrator semantics", () => {
     assert.match(r.ti("flaky_sensor").error ?? "", /Sensor has timed out/);
   });
 
+  it("execution_timeout bounds a poke-mode sensor's whole try, not each poke; the retry gets a new deadline", async () => {
+    const r = await runDag(rt, "sem_poke_execution_timeout");
+    const pokes = app.calls.filter((c) => c.runId === r.run.dag_run_id && c.taskId === "poke_mode").map((c) => c.tryNumber);
+    // Each try pokes at 0, 5 and 10 s; its 12 s deadline ends it before the poke at 15 s.
+    assert.deepEqual(pokes, [1, 1, 1, 2, 2, 2]);
+    assert.equal(r.ti("poke_mode").state, "failed");
+    assert.equal(r.ti("poke_mode").try_number, 2);
+    assert.match(r.ti("poke_mode").error ?? "", /execution_timeout \(12 s\)/);
+  });
+
   it("mapping: None results are dropped downstream, an empty list skips, expand is a cross product", async () => {
     const r = await runDag(rt, "sem_mapping");
     assert.equal(r.output.state, "success");

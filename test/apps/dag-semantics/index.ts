@@ -190,3 +190,14 @@ registerDag(dag({
     });
   },
 }));
+
+registerDag(dag({
+  dagId: "sem_poke_execution_timeout",
+  schedule: null,
+  startDate: "2024-01-01",
+  tasks: (t) => {
+    t.sensor("poke_mode", python("sem.poke_done_on", { poke: 99 }), {
+      mode: "poke", pokeInterval: "5s", timeout: "1h", executionTimeout: "12s", retries: 1, retryDelay: "5s",
+    });
+  },
+}));
