@@ -4,7 +4,7 @@ import type { InvocationContext } from "@azure/functions";
 import { instanceIdFor } from "../../orchestrations/runtime/run-ids";
 import { blobSensorEventName, type LedgerWrite } from "../../orchestrations/runtime/task-invocation";
 import { removeSensorWait } from "../sensors/sensor-waits";
-import type { TaskStates } from "../../orchestrations/runtime/states";
+import { FINISHED_STATES, type TaskState, type TaskStates } from "../../orchestrations/runtime/states";
 import type { DagRunInput } from "../../orchestrations/runtime/run-input";
 import { maskSecrets } from "../hooks/secret-mask";
 import { appRunLedger } from "../runs/app-run-ledger";
@@ -13,14 +13,13 @@ import { getDag } from "../dag-registry";
 import { scheduleNow } from "../triggers/schedule-trigger";
 import { CallbackInfo, getCallback } from "./callbacks";
 
-const TERMINAL = new Set(["success", "failed", "skipped", "upstream_failed", "removed"]);
 
 
 export async function writeLedger(write: LedgerWrite, context: InvocationContext): Promise<void> {
   // A blob sensor that finished in any state waits no more: drop its wake-up registration.
   const instanceId = instanceIdFor(write.dagId, write.runId);
   for (const t of write.tasks) {
-    if (t.operator === "blob_prefix_sensor" && TERMINAL.has(t.state)) {
+    if (t.operator === "blob_prefix_sensor" && FINISHED_STATES.has(t.state as TaskState)) {
       await removeSensorWait({ instanceId, eventName: blobSensorEventName(t.taskId, t.mapIndex) });
     }
   }
@@ -52,7 +51,7 @@ export async function writeLedger(write: LedgerWrite, context: InvocationContext
       task_id: t.taskId, map_index: t.mapIndex, state: t.state as TaskInstanceRecord["state"],
       try_number: t.tryNumber, max_tries: t.maxTries, operator: t.operator, error: t.error ? maskSecrets(t.error).slice(0, 2000) : null,
     };
-    if (TERMINAL.has(t.state)) patch.end_date = t.at;
+    if (FINISHED_STATES.has(t.state as TaskState)) patch.end_date = t.at;
     if (t.startedAt) patch.start_date = t.startedAt;
     if (t.xcom !== null && t.xcom.length < 30_000) patch.xcom = t.xcom;
     if (t.slaMissedDeadline) patch.sla_missed_deadline = t.slaMissedDeadline;

@@ -2,6 +2,7 @@
 // the activity wrapper and the DAG orchestrator's bookkeeping activities; read by the REST API,
 // the CLI, depends_on_past, ExternalTaskSensor and the once-per-day branch helper.
 import { TableClient, RestError } from "@azure/data-tables";
+import { FINISHED_STATES, type TaskState } from "../../orchestrations/runtime/states";
 import { appTableClient } from "../hooks/app-storage";
 import { DagRunRecord, TaskInstanceRecord } from "./records";
 import { fromKey, mapIndexKey, toKey } from "./table-keys";
@@ -246,7 +247,7 @@ export class RunLedger {
     });
     if (existing) {
       const tries = typeof existing.try_number === "number" ? existing.try_number : 0;
-      const terminal = ["success", "failed", "skipped", "upstream_failed"].includes(String(existing.state));
+      const terminal = FINISHED_STATES.has(String(existing.state) as TaskState);
       if (tries > row.try_number || (tries === row.try_number && terminal)) return false;
     }
     await this.tasks.upsertEntity({ partitionKey, rowKey, dag_id: dagId, dag_run_id: runId, ...row }, "Merge");
