@@ -2,13 +2,10 @@
 // load them plus the local services' defaults, the Durable engine, and the Durable HTTP API on a
 // loopback port so activities that hold a durable client (TriggerDagRun) work unchanged.
 // `dags test`, `tasks test`, backfill, the demo and the DAG tests all run through this.
-import * as http from "node:http";
-import type { AddressInfo } from "node:net";
-import { createEngine, DurableEngine, DurableHttpApi, loadApp, LoadedApp, loadLocalSettings, readHostConfig, resolveEntry } from "../devhost";
+import { DurableEngine, LoadedApp, startHost } from "../devhost";
 import type { RunLedger } from "../../functions/ledger/run-ledger";
 import type { OrchestrationStarter } from "../../functions/runs/orchestration-starter";
-import { applyLocalAppSettings } from "../services/app-env";
-import { serviceSettings } from "../services/settings";
+import { loadLocalApp } from "./local-app";
 
 export interface LocalDagRuntime {
   app: LoadedApp;
@@ -27,38 +24,15 @@ export interface LocalDagRuntimeOptions {
 }
 
 export async function startLocalDagRuntime(options: LocalDagRuntimeOptions = {}): Promise<LocalDagRuntime> {
-  // Settings before the app loads: local.settings.json first (as func start), then local defaults.
-  loadLocalSettings(resolveEntry(options.entry).appRoot);
-  applyLocalAppSettings(serviceSettings());
-  const app = loadApp(options.entry);
-  const config = readHostConfig(app.appRoot);
-  const log = options.log ?? (() => undefined);
-  const engine = createEngine({
-    registry: app.registry,
-    mode: options.mode ?? "test",
-    appRoot: app.appRoot,
-    maxConcurrentActivityFunctions: config.maxConcurrentActivityFunctions,
-    functionTimeoutMs: config.functionTimeoutMs,
-    log,
+  const app = loadLocalApp(options.entry);
+  // The host without its triggers: the engine and the Durable HTTP API on a free loopback port.
+  const host = await startHost({
+    app, port: 0, mode: options.mode ?? "test", persist: false, timers: false, blobs: false,
+    log: options.log ?? (() => undefined),
   });
-  const api = new DurableHttpApi(engine, { taskHubName: config.hubName });
-  let origin = "";
-  const server = http.createServer((req, res) => {
-    void api.handle(req, res, origin).then((handled) => {
-      if (!handled) res.writeHead(404).end();
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", resolve);
-  });
-  const port = (server.address() as AddressInfo).port;
-  origin = `http://127.0.0.1:${port}`;
-  // durable-functions builds client URLs from the host's name, as under func start.
-  process.env.WEBSITE_HOSTNAME = `127.0.0.1:${port}`;
-  engine.setDurableClientData(() => api.clientData(origin));
   // Loaded after the settings are in place: the ledger reads AzureWebJobsStorage once.
   const { appRunLedger } = await import("../../functions/runs/app-run-ledger");
+  const { engine } = host;
   return {
     app,
     engine,
@@ -70,9 +44,6 @@ export async function startLocalDagRuntime(options: LocalDagRuntimeOptions = {})
         await engine.start(orchestration, input, instanceId);
       },
     },
-    async close() {
-      engine.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: () => host.close(),
   };
 }

@@ -31,6 +31,11 @@ export interface HostOptions {
   persist?: boolean;
   /** "test" runs orchestrations on the virtual clock; triggers always use real time. */
   clock?: "real" | "virtual";
+  /**
+   * "test": the engine's test mode (virtual clock, time skipping while a caller waits, the
+   * determinism check), for running DAGs in-process; default "host".
+   */
+  mode?: "host" | "test";
   blobPollIntervalMs?: number;
   hostConfig?: Partial<HostConfig>;
   /** Timer and blob triggers can be switched off (e.g. a test that only needs HTTP). */
@@ -78,11 +83,12 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const stateDir = options.stateDir ?? path.join(app.appRoot, ".local", "devhost");
   const persist = options.persist ?? true;
   const store = persist ? new FileInstanceStore(path.join(stateDir, "instances", config.hubName)) : new MemoryInstanceStore();
+  const mode = options.mode ?? "host";
   const engine = createEngine({
     registry: app.registry,
-    mode: "host",
+    mode,
     store,
-    clock: options.clock === "virtual" ? new VirtualClock() : new RealClock(),
+    clock: options.clock === "virtual" || mode === "test" ? new VirtualClock() : new RealClock(),
     appRoot: app.appRoot,
     maxConcurrentActivityFunctions: config.maxConcurrentActivityFunctions,
     functionTimeoutMs: config.functionTimeoutMs,
@@ -127,8 +133,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const port = (server.address() as AddressInfo).port;
   origin = `http://${options.hostname ?? "127.0.0.1"}:${port}`;
   // durable-functions rewrites the client's webhook URLs to localhost:7071 unless the host names
-  // itself; func start sets this the same way.
-  process.env.WEBSITE_HOSTNAME ??= `${options.hostname ?? "127.0.0.1"}:${port}`;
+  // itself; func start sets this the same way. The latest host started in this process wins.
+  process.env.WEBSITE_HOSTNAME = `${options.hostname ?? "127.0.0.1"}:${port}`;
   engine.setDurableClientData(() => api.clientData(origin));
   const resumed = engine.resume();
 

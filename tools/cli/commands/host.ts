@@ -1,10 +1,9 @@
 // `azflow host`: run the app locally as a long-running host (HTTP, timers, blob triggers,
 // orchestrations). `--list` prints the functions the app registers and exits.
 import { CliError } from "../cli-error";
-import { describeFunction, loadApp, loadLocalSettings, readHostConfig, resolveEntry } from "../../devhost";
+import { describeFunction, readHostConfig } from "../../devhost";
 import { startHost } from "../../devhost/host";
-import { applyLocalAppSettings } from "../../services/app-env";
-import { serviceSettings } from "../../services/settings";
+import { loadLocalApp } from "../../dagrun/local-app";
 
 const USAGE = `usage: azflow host [--list] [--port N] [--app <dir|entry>] [--state-dir DIR] [--blob-poll-ms N] [--no-persist]
   --list          print every registered function with its trigger and route/schedule/path, then exit
@@ -59,11 +58,8 @@ export async function run(args: string[]): Promise<number> {
     }
     throw err;
   }
-  // Settings before the app loads, as func start does; then the local services' defaults for
-  // whatever local.settings.json leaves unset, so `services up` + `azflow host` just works.
-  loadLocalSettings(resolveEntry(parsed.app).appRoot);
-  applyLocalAppSettings(serviceSettings());
-  const app = loadApp(parsed.app);
+  // With the local services' defaults, so `services up` + `azflow host` just works.
+  const app = loadLocalApp(parsed.app);
   const config = readHostConfig(app.appRoot);
   const functions = app.registry.list();
   if (parsed.list) {
