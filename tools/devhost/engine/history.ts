@@ -68,6 +68,11 @@ export function failureDetailsOf(err: unknown): FailureDetails {
   return { ErrorType: "Error", ErrorMessage: typeof err === "string" ? err : toJsonText(err) };
 }
 
+/** What TaskFailed and SubOrchestrationInstanceFailed both carry: the SDK reads either form. */
+function failedFields(id: number, failure: FailureDetails): Partial<HistoryEvent> {
+  return { TaskScheduledId: id, Reason: failure.ErrorMessage, Details: failure.StackTrace ?? "", FailureDetails: failure };
+}
+
 export const events = {
   orchestratorStarted: (at: Date) => base(EventType.OrchestratorStarted, at),
   orchestratorCompleted: (at: Date) => base(EventType.OrchestratorCompleted, at),
@@ -87,13 +92,7 @@ export const events = {
   executionTerminated: (at: Date, reason: string) => ({ ...base(EventType.ExecutionTerminated, at), Input: toJsonText(reason) }),
   taskScheduled: (at: Date, id: number, name: string, input: unknown) => ({ ...base(EventType.TaskScheduled, at, id), Name: name, Input: toJsonText(input) }),
   taskCompleted: (at: Date, id: number, result: unknown) => ({ ...base(EventType.TaskCompleted, at), TaskScheduledId: id, Result: toJsonText(result) }),
-  taskFailed: (at: Date, id: number, failure: FailureDetails) => ({
-    ...base(EventType.TaskFailed, at),
-    TaskScheduledId: id,
-    Reason: failure.ErrorMessage,
-    Details: failure.StackTrace ?? "",
-    FailureDetails: failure,
-  }),
+  taskFailed: (at: Date, id: number, failure: FailureDetails) => ({ ...base(EventType.TaskFailed, at), ...failedFields(id, failure) }),
   subOrchestrationCreated: (at: Date, id: number, name: string, instanceId: string, input: unknown) => ({
     ...base(EventType.SubOrchestrationInstanceCreated, at, id),
     Name: name,
@@ -103,10 +102,7 @@ export const events = {
   subOrchestrationCompleted: (at: Date, id: number, result: unknown) => ({ ...base(EventType.SubOrchestrationInstanceCompleted, at), TaskScheduledId: id, Result: toJsonText(result) }),
   subOrchestrationFailed: (at: Date, id: number, failure: FailureDetails) => ({
     ...base(EventType.SubOrchestrationInstanceFailed, at),
-    TaskScheduledId: id,
-    Reason: failure.ErrorMessage,
-    Details: failure.StackTrace ?? "",
-    FailureDetails: failure,
+    ...failedFields(id, failure),
   }),
   timerCreated: (at: Date, id: number, fireAt: Date) => ({ ...base(EventType.TimerCreated, at, id), FireAt: fireAt }),
   timerFired: (at: Date, id: number, fireAt: Date) => ({ ...base(EventType.TimerFired, at), TimerId: id, FireAt: fireAt }),
