@@ -18,7 +18,6 @@ export { createEngine, DurableEngine, EngineError, type EngineOptions, type Engi
 export { MemoryInstanceStore, FileInstanceStore, isTerminal, type InstanceStore, type InstanceRecord, type RuntimeStatus } from "./engine/instance-store";
 export { VirtualClock, RealClock, type Clock } from "./engine/clock";
 export { EventType, type HistoryEvent, type FailureDetails } from "./engine/history";
-export { retryDelayMs, type RetryPolicy } from "./engine/retry";
 export { startHost, loadLocalSettings, type HostOptions, type RunningHost } from "./host";
 export { DurableHttpApi, type DurableClientInputData } from "./client-api";
 export { parseSchedule, type Schedule } from "./ncrontab";

@@ -34,6 +34,13 @@ df.app.activity("Boom", {
   },
 });
 
+/** A connection string in an error message: the host's sanitizer hides the credential. */
+df.app.activity("Leaky", {
+  handler: () => {
+    throw new Error('cannot connect to Server=db.example.com;Password=hunter2" (and PublicKeyToken=abc stays)');
+  },
+});
+
 /** Sleeps for real: `ms` of wall time. */
 df.app.activity("Sleep", {
   handler: async (ms: number) => {
@@ -61,5 +68,15 @@ df.app.activity("Tracked", {
     await new Promise((r) => setTimeout(r, 20));
     concurrency.active--;
     return i;
+  },
+});
+
+/** Reports ready from its `readyAfter`-th call for `key` on. */
+df.app.activity("CheckStatus", {
+  handler: (input: { key: string; readyAfter: number }) => {
+    const n = (flakyAttempts.get(`status:${input.key}`) ?? 0) + 1;
+    flakyAttempts.set(`status:${input.key}`, n);
+    invocations.push(`CheckStatus:${input.key}#${n}`);
+    return n >= input.readyAfter;
   },
 });

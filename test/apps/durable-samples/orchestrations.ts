@@ -180,6 +180,15 @@ orchestration("CatchActivityFailure", function* (context: OrchestrationContext) 
   }
 });
 
+orchestration("CatchLeakyFailure", function* (context: OrchestrationContext) {
+  try {
+    yield context.df.callActivity("Leaky");
+    return "unexpected success";
+  } catch (err) {
+    return (err as Error).message;
+  }
+});
+
 orchestration("UnknownActivity", function* (context: OrchestrationContext) {
   try {
     yield context.df.callActivity("NoSuchActivity", 1);
@@ -204,5 +213,59 @@ orchestration("NonDeterministic", function* (context: OrchestrationContext) {
   const name = nonDeterministicEpisodes++ === 0 ? "Echo" : "Noop";
   yield context.df.callActivity(name, "x");
   yield context.df.callActivity("Echo", "y");
+  return "done";
+});
+
+// ---- patterns of the durable-functions samples, for the runtime conformance suite ----
+
+/** Monitor: poll a status every 10 minutes until it reports done, then act once. */
+orchestration("Monitor", function* (context: OrchestrationContext) {
+  const { key, readyAfter } = context.df.getInput() as { key: string; readyAfter: number };
+  let polls = 0;
+  for (;;) {
+    polls += 1;
+    const ready = (yield context.df.callActivity("CheckStatus", { key, readyAfter })) as boolean;
+    if (ready) break;
+    yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + 10 * 60_000));
+  }
+  yield context.df.callActivity("Echo", `alert ${key}`);
+  return polls;
+});
+
+/** A Task.any race whose loser is awaited afterwards on its own (no new compound). */
+orchestration("RaceLoserAwaitedLater", function* (context: OrchestrationContext) {
+  const slow = context.df.callActivity("Sleep", 80);
+  const fast = context.df.callActivity("Echo", "fast");
+  const winner = yield context.df.Task.any([slow, fast]);
+  const first = winner === fast ? "fast" : "slow";
+  const late = yield slow;
+  return { first, late };
+});
+
+/** Fan-out/fan-in whose results feed one more activity. */
+orchestration("FanOutFanIn", function* (context: OrchestrationContext) {
+  const n = context.df.getInput() as number;
+  const parts = (yield context.df.Task.all(Array.from({ length: n }, (_, i) => context.df.callActivity("Add", { a: i, b: i })))) as number[];
+  return yield context.df.callActivity("Add", { a: parts.reduce((x, y) => x + y, 0), b: 0 });
+});
+
+/** Wrong: a new Task.any over a task an earlier Task.any already scheduled (durable-js issue 574). */
+orchestration("ReyieldInNewAny", function* (context: OrchestrationContext) {
+  const slow = context.df.callActivity("Sleep", 100);
+  const fast = context.df.callActivity("Echo", "a");
+  yield context.df.Task.any([slow, fast]);
+  const next = context.df.callActivity("Echo", "b");
+  yield context.df.Task.any([slow, next]);
+  return "unreachable in Azure";
+});
+
+/** Wrong in Azure: catching a Task.all failure and moving on while another child still runs. */
+orchestration("CatchAllThenMoveOn", function* (context: OrchestrationContext) {
+  try {
+    yield context.df.Task.all([context.df.callActivity("Boom"), context.df.callActivity("Sleep", 100)]);
+  } catch {
+    // The SDK resumes at the first failure; the extension's Task.WhenAll waits for every child.
+  }
+  yield context.df.callActivity("Echo", "after");
   return "done";
 });

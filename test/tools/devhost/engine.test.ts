@@ -89,25 +89,28 @@ describe("devhost engine (test mode)", () => {
     assert.deepEqual(invocations, ["FlakyActivity:r1#1", "FlakyActivity:r1#2", "FlakyActivity:r1#3"]);
   });
 
-  it("fails a retried activity after maxNumberOfAttempts, after the final backoff", async () => {
+  it("fails a retried activity after maxNumberOfAttempts, after the framework's immediate final timer", async () => {
     const engine = testEngine(app);
-    const { status } = await run(engine, "RetryActivity", { key: "r2", failTimes: 99, attempts: 3, firstMs: 1000, coefficient: 2 });
+    const { id, status } = await run(engine, "RetryActivity", { key: "r2", failTimes: 99, attempts: 3, firstMs: 1000, coefficient: 2 });
     const out = status.output as { ok: boolean; error: string; elapsedMs: number };
     assert.equal(out.ok, false);
-    assert.match(out.error, /RangeError: flaky r2 attempt 3/);
-    // Backoffs 1000 + 2000 between attempts, and 4000 after the last one before the failure surfaces.
-    assert.ok(out.elapsedMs >= 7000 && out.elapsedMs < 7400, `elapsed ${out.elapsedMs}`);
+    assert.match(out.error, /^Activity function 'FlakyActivity' failed: {2}flaky r2 attempt 3 \n /);
+    // Backoffs 1000 + 2000 between attempts; after the last attempt the framework still creates a
+    // timer (kept for replay compatibility), but one that fires at once.
+    assert.ok(out.elapsedMs >= 3000 && out.elapsedMs < 3400, `elapsed ${out.elapsedMs}`);
+    const timers = historyOf(engine, id).filter((e) => e.EventType === EventType.TimerCreated).map((e) => new Date(e.FireAt as Date).getTime() - e.Timestamp.getTime());
+    assert.deepEqual(timers, [1000, 2000, 0]);
     assert.equal(invocations.length, 3);
   });
 
-  it("stops retrying once retryTimeout has passed", async () => {
+  it("reports the hang a retryTimeout causes in Azure: the SDK waits for a backoff timer the framework never creates", async () => {
     const engine = testEngine(app);
     const { status } = await run(engine, "RetryActivity", { key: "r3", failTimes: 99, attempts: 10, firstMs: 1000, timeoutMs: 2500 });
-    const out = status.output as { ok: boolean; error: string };
-    assert.equal(out.ok, false);
+    assert.equal(status.runtimeStatus, "Failed");
+    assert.equal(status.failure?.ErrorType, "NonDeterministicOrchestrationException");
+    assert.match(String(status.output), /waits for the retry timer of 'FlakyActivity' as task #7, but the Durable extension never schedules a task #7/);
     // Attempts at 0, 1 s, 2 s and 3 s; after the one at 3 s the 2.5 s timeout has passed.
     assert.deepEqual(invocations, ["FlakyActivity:r3#1", "FlakyActivity:r3#2", "FlakyActivity:r3#3", "FlakyActivity:r3#4"]);
-    assert.match(out.error, /attempt 4/);
   });
 
   it("keeps ids exact when retried failures and plain completions arrive in one episode", async () => {
@@ -148,8 +151,9 @@ describe("devhost engine (test mode)", () => {
     const { id, status } = await run(engine, "LongTimer", 10);
     assert.equal(status.output, 10);
     assert.ok(Date.now() - started < 2000);
-    // 10 days: 3 + 3 day intervals, then the remaining 4 days in one timer.
-    assert.equal(ids(historyOf(engine, id), EventType.TimerFired).length, 3);
+    // The extension splits 10 days into 3-day intervals while 3 days or more remain: 3 + 3 + 3 + 1.
+    const fired = historyOf(engine, id).filter((e) => e.EventType === EventType.TimerCreated).map((e) => (new Date(e.FireAt as Date).getTime() - e.Timestamp.getTime()) / 86_400_000);
+    assert.deepEqual(fired.map((d) => Math.round(d * 1000) / 1000), [3, 3, 3, 1]);
   });
 
   it("delivers external events, including one raised before the orchestration waits for it", async () => {
@@ -251,17 +255,25 @@ describe("devhost engine (test mode)", () => {
 describe("devhost engine failures", () => {
   beforeEach(() => resetState());
 
-  it("records TaskFailed with error type, message and stack, which the orchestrator can catch", async () => {
+  it("records TaskFailed as the extension does: Reason and Details, no FailureDetails, which the orchestrator can catch", async () => {
     const engine = testEngine(app);
     const { id, status } = await run(engine, "CatchActivityFailure");
-    const out = status.output as { message: string; details: { errorType: string; errorMessage: string; stackTrace: string } };
-    assert.equal(out.message, "TypeError: boom: the activity failed");
-    assert.equal(out.details.errorType, "TypeError");
-    assert.equal(out.details.errorMessage, "boom: the activity failed");
-    assert.match(out.details.stackTrace, /activities\.js/);
+    const out = status.output as { message: string; details?: unknown };
+    // The host cuts the message after "Exception:", keeping the space that follows it.
+    assert.match(out.message, /^Activity function 'Boom' failed: {2}boom: the activity failed \n \{"\$type":"System.Exception/);
+    assert.equal(out.details, undefined, "no failureDetails: the extension sends none for JavaScript apps");
     const failed = historyOf(engine, id).find((e) => e.EventType === EventType.TaskFailed);
-    assert.equal(failed?.FailureDetails?.ErrorType, "TypeError");
-    assert.equal(failed?.FailureDetails?.ErrorMessage, "boom: the activity failed");
+    assert.equal(failed?.FailureDetails, undefined);
+    assert.equal(failed?.Reason, "Activity function 'Boom' failed:  boom: the activity failed");
+    const details = JSON.parse(failed?.Details ?? "{}") as { Message: string; InnerException: { Message: string } };
+    assert.match(details.InnerException.Message, /^Result: Failure\nException: boom: the activity failed\nStack: TypeError: boom/);
+  });
+
+  it("masks credential-looking text in an activity's error message as the host's sanitizer does", async () => {
+    const engine = testEngine(app);
+    const { id } = await run(engine, "CatchLeakyFailure");
+    const failed = historyOf(engine, id).find((e) => e.EventType === EventType.TaskFailed);
+    assert.equal(failed?.Reason, "Activity function 'Leaky' failed:  cannot connect to [Hidden Credential]\" (and PublicKeyToken=abc stays)");
   });
 
   it("fails the orchestration on an uncaught activity failure or its own throw", async () => {
@@ -297,7 +309,7 @@ describe("devhost engine failures", () => {
     const { status } = await run(engine, "NonDeterministic");
     assert.equal(status.runtimeStatus, "Failed");
     assert.equal(status.failure?.ErrorType, "NonDeterministicOrchestrationException");
-    assert.match(String(status.output), /task #0 was callActivity 'Echo' input "x" when it ran, but callActivity 'Noop' input "x" on replay/);
+    assert.match(String(status.output), /scheduled an activity task with sequence number 0 named 'Echo', but the current orchestration replay instead scheduled activity 'Noop' \(input "x"\)/);
   });
 
   it("reports a run that cannot make progress instead of hanging", async () => {

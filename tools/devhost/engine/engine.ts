@@ -1,17 +1,21 @@
-// The Durable engine: keeps each instance's history, runs orchestrator episodes through the
-// SDK's replay, and performs the work the SDK is waiting on (activities, timers,
-// sub-orchestrations, retries), feeding completions back as history events.
+// The Durable engine: keeps each instance's history, runs orchestrator episodes as the Durable
+// extension does (the SDK's replay, then the extension's own replay of the returned actions,
+// which decides sequence ids and what to schedule), performs that work (activities, timers,
+// sub-orchestrations) and feeds completions back as history events.
 import { randomUUID } from "node:crypto";
 import { invokeFunction, type LogSink } from "../invoke";
 import type { FunctionRegistry, RegisteredFunction } from "../registry";
 import { ActivityRunner } from "./activity-runner";
 import { RealClock, VirtualClock, type Clock } from "./clock";
-import { completedIds, events, EventType, failureDetailsOf, type FailureDetails, type HistoryEvent } from "./history";
+import { DurableTimers } from "./durable-timers";
+import { runExtensionEpisode } from "./episode";
+import type { ScheduledWork } from "./extension/extension-replay";
+import { activityFailed, subOrchestrationFailed } from "./extension/failure-events";
+import { assertSupportedSdk } from "./extension/sdk-check";
+import { completedIds, events, EventType, type FailureDetails, type HistoryEvent } from "./history";
 import { isTerminal, MemoryInstanceStore, type InstanceRecord, type InstanceStore, type RuntimeStatus } from "./instance-store";
-import { buildPayload, runEpisode, type EpisodeOutcome } from "./orchestration-runner";
+import type { EpisodeOutcome } from "./orchestration-runner";
 import { checkReplay } from "./replay-check";
-import { retryDelayMs } from "./retry";
-import { assertSupportedSdk, awaitedEvents, describeAction, openWork, orphanedCompletionIds, type OpenWork, type RetryInfo } from "./sdk-table";
 
 export type EngineMode = "test" | "host";
 
@@ -74,29 +78,13 @@ interface ActivityJob {
   input: unknown;
 }
 
-interface PendingTimer {
-  instanceId: string;
-  executionId: string;
-  timerId: number;
-  fireAt: Date;
-  handle?: NodeJS.Timeout;
-}
-
-/** Per-instance state that is rebuilt from history, never persisted. */
-interface InstanceRuntime {
-  /** Ids for which a TaskScheduled / TimerCreated / SubOrchestrationInstanceCreated is in history. */
-  scheduled: Set<number>;
-  /** Test mode: describeAction() of each action in first-seen order, for the replay check. */
-  actions: string[];
-  awaitedEvents: string[];
-}
-
 interface Waiter {
   resolve: (s: InstanceStatus) => void;
   reject: (e: Error) => void;
 }
 
-const MAX_TIMEOUT_MS = 2_147_483_647;
+/** Event names each running instance waits on, for the stall report. */
+type AwaitedEvents = Map<string, string[]>;
 
 export class DurableEngine {
   readonly clock: Clock;
@@ -107,8 +95,8 @@ export class DurableEngine {
   private readonly functionTimeoutMs: number;
   private readonly stallTimeoutMs: number;
   private readonly instances = new Map<string, InstanceRecord>();
-  private readonly runtimes = new Map<string, InstanceRuntime>();
-  private readonly timers = new Map<string, PendingTimer>();
+  private readonly awaited: AwaitedEvents = new Map();
+  private readonly timers: DurableTimers;
   private readonly waiters = new Map<string, Waiter[]>();
   private readonly activities: ActivityRunner<ActivityJob>;
   private readonly ready: string[] = [];
@@ -130,6 +118,7 @@ export class DurableEngine {
     this.durableClientData = options.durableClientData;
     if (options.appRoot) assertSupportedSdk(options.appRoot);
     this.activities = new ActivityRunner(options.maxConcurrentActivityFunctions ?? 10, (job) => this.runActivity(job), () => this.scheduleIdleCheck());
+    this.timers = new DurableTimers(() => this.clock.now(), (instanceId, executionId, timerId, fireAt) => this.deliver(instanceId, executionId, events.timerFired(this.clock.now(), timerId, fireAt)));
   }
 
   /** Lets the client API, once listening, hand its URLs to activities with a durableClient input. */
@@ -151,11 +140,11 @@ export class DurableEngine {
 
   getStatus(instanceId: string, opts: { showHistory?: boolean } = {}): InstanceStatus | undefined {
     const rec = this.instances.get(instanceId);
-    return rec ? this.statusOf(rec, opts.showHistory) : undefined;
+    return rec ? statusOf(rec, opts.showHistory) : undefined;
   }
 
   list(query: InstanceQuery = {}): InstanceStatus[] {
-    return [...this.instances.values()].filter((r) => matches(r, query)).map((r) => this.statusOf(r, false));
+    return [...this.instances.values()].filter((r) => matches(r, query)).map((r) => statusOf(r, false));
   }
 
   async raiseEvent(instanceId: string, eventName: string, data?: unknown): Promise<void> {
@@ -175,7 +164,7 @@ export class DurableEngine {
     const rec = this.instances.get(instanceId);
     if (!rec || !isTerminal(rec.status)) return false;
     this.instances.delete(instanceId);
-    this.runtimes.delete(instanceId);
+    this.awaited.delete(instanceId);
     this.store.delete(instanceId);
     return true;
   }
@@ -193,7 +182,7 @@ export class DurableEngine {
    */
   waitForCompletion(instanceId: string, opts: { timeoutMs?: number } = {}): Promise<InstanceStatus> {
     const rec = this.requireInstance(instanceId);
-    if (isTerminal(rec.status)) return Promise.resolve(this.statusOf(rec, false));
+    if (isTerminal(rec.status)) return Promise.resolve(statusOf(rec, false));
     return new Promise<InstanceStatus>((resolve, reject) => {
       const cleanups: (() => void)[] = [];
       const done = (fn: () => void) => {
@@ -219,7 +208,7 @@ export class DurableEngine {
           if (!this.isIdle() || this.timers.size > 0) return void (idleSince = undefined);
           idleSince ??= Date.now();
           if (Date.now() - idleSince < this.stallTimeoutMs) return;
-          const waiting = [...this.runtimes.entries()].filter(([, r]) => r.awaitedEvents.length).map(([id, r]) => `${id} waits for ${r.awaitedEvents.map((e) => `'${e}'`).join(", ")}`);
+          const waiting = [...this.awaited.entries()].filter(([, names]) => names.length).map(([id, names]) => `${id} waits for ${names.map((e) => `'${e}'`).join(", ")}`);
           waiter.reject(new Error(`Instance '${instanceId}' cannot make progress: nothing is running and no timer is pending${waiting.length ? ` (${waiting.join("; ")})` : ""}.`));
         }, 100);
         cleanups.push(() => clearInterval(stall));
@@ -232,7 +221,7 @@ export class DurableEngine {
   advanceTime(ms: number): void {
     if (!this.clock.canSkip) throw new Error("advanceTime needs the virtual clock (test mode).");
     this.clock.skipTo(new Date(this.clock.now().getTime() + ms));
-    this.fireDueTimers();
+    this.timers.fireDue();
   }
 
   /** Loads persisted instances and carries on with their outstanding work (host restart). */
@@ -242,13 +231,11 @@ export class DurableEngine {
       this.instances.set(rec.instanceId, rec);
       if (isTerminal(rec.status)) continue;
       resumed++;
-      const rt = this.runtimeOf(rec);
-      for (const e of rec.history) if (isSchedulingEvent(e)) rt.scheduled.add(e.EventId);
       const done = completedIds([...rec.history, ...rec.inbox]);
       for (const e of rec.history) {
         if (!isSchedulingEvent(e) || done.has(e.EventId)) continue;
         if (e.EventType === EventType.TaskScheduled) this.dispatchActivity(rec, e.EventId, e.Name ?? "", e.Input === undefined ? undefined : JSON.parse(e.Input));
-        else if (e.EventType === EventType.TimerCreated) this.armTimer(rec, e.EventId, new Date(e.FireAt as Date));
+        else if (e.EventType === EventType.TimerCreated) this.timers.arm(rec.instanceId, rec.executionId, e.EventId, new Date(e.FireAt as Date));
         else if (e.EventType === EventType.SubOrchestrationInstanceCreated) this.resumeChildLink(rec, e);
       }
       if (rec.inbox.length) this.kick(rec.instanceId);
@@ -259,7 +246,6 @@ export class DurableEngine {
   /** Stops timers and drops waiters; running activities finish but their results are ignored. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const t of this.timers.values()) clearTimeout(t.handle);
     this.timers.clear();
     for (const [id, list] of this.waiters) for (const w of [...list]) w.reject(new Error(`Engine closed while waiting for '${id}'.`));
   }
@@ -286,7 +272,7 @@ export class DurableEngine {
       inbox: [events.executionStarted(now, name, wireInput, instanceId, executionId, parentInstance)],
     };
     this.instances.set(instanceId, rec);
-    this.runtimes.set(instanceId, { scheduled: new Set(), actions: [], awaitedEvents: [] });
+    this.awaited.delete(instanceId);
     this.store.save(rec);
     this.kick(instanceId);
     return rec;
@@ -296,12 +282,6 @@ export class DurableEngine {
     const rec = this.instances.get(instanceId);
     if (!rec) throw new EngineError(`No instance with ID '${instanceId}' found.`, "NotFound");
     return rec;
-  }
-
-  private runtimeOf(rec: InstanceRecord): InstanceRuntime {
-    let rt = this.runtimes.get(rec.instanceId);
-    if (!rt) this.runtimes.set(rec.instanceId, (rt = { scheduled: new Set(), actions: [], awaitedEvents: [] }));
-    return rt;
   }
 
   /** Queues an event for the instance's next episode; persisted before anything acts on it. */
@@ -361,7 +341,6 @@ export class DurableEngine {
       return;
     }
     const fn = this.registry.require(rec.name, "orchestrationTrigger");
-    const rt = this.runtimeOf(rec);
     const now = this.clock.now();
     const incoming = rec.inbox;
     rec.inbox = [];
@@ -377,95 +356,52 @@ export class DurableEngine {
     const started = events.orchestratorStarted(now);
     rec.history.push(started, ...incoming);
     rec.status = "Running";
-    const outcome = await runEpisode(fn, buildPayload(rec.instanceId, rec.input, rec.history, rec.parent?.instanceId), this.log);
+    const { outcome, replay, problem } = await runExtensionEpisode(fn, this.registry, rec, rec.history, this.log);
     // Everything up to here has now been seen by the orchestrator: later episodes replay it.
     started.IsPlayed = true;
     for (const e of incoming) e.IsPlayed = true;
-    if (this.mode === "test") for (let i = rt.actions.length; i < outcome.actions.length; i++) rt.actions.push(describeAction(outcome.actions[i]));
     if (outcome.customStatus !== undefined) rec.customStatus = outcome.customStatus;
-
-    if (outcome.kind === "running") {
-      const orphans = orphanedCompletionIds(outcome.executor);
-      if (orphans.length) throw new Error(`completion event(s) for task id(s) ${orphans.join(", ")} match no task the orchestrator scheduled: a runtime id bug.`);
-      rt.awaitedEvents = awaitedEvents(outcome.executor);
-      const newWork = openWork(outcome.executor).filter((w) => !rt.scheduled.has(w.id));
-      const unsupported = newWork.find((w) => w.kind === "unsupported");
-      if (unsupported && unsupported.kind === "unsupported") {
-        this.endExecution(rec, fn, outcome, { ErrorType: "NotSupportedError", ErrorMessage: `${unsupported.what} is not supported by the azflow local runtime (task #${unsupported.id}).` });
-        return;
-      }
-      const dispatches = newWork.map((w) => this.schedule(rec, w, now));
+    this.awaited.set(rec.instanceId, replay.awaitedEvents);
+    if (problem) {
       rec.history.push(events.orchestratorCompleted(now));
-      rec.lastUpdatedTime = now;
-      // Persist the scheduling events before starting any work, so a crash cannot start an
-      // activity that the stored history does not know about.
-      this.store.save(rec);
-      for (const go of dispatches) go();
+      this.endExecution(rec, fn, outcome, { ErrorType: "NonDeterministicOrchestrationException", ErrorMessage: problem });
       return;
     }
+    // Scheduling events are recorded (and persisted) before any work starts, so a crash cannot
+    // start an activity that the stored history does not know about.
+    const newWork = replay.newWork();
+    const dispatches = newWork.map((w) => this.schedule(rec, w, now));
     rec.history.push(events.orchestratorCompleted(now));
-    await this.endExecutionChecked(rec, fn, outcome);
+    rec.lastUpdatedTime = now;
+    if (outcome.kind !== "running") {
+      await this.endExecutionChecked(rec, fn, outcome);
+      return;
+    }
+    this.store.save(rec);
+    for (const go of dispatches) go();
   }
 
   /** Records the scheduling event for `work` now; returns the step that starts it after saving. */
-  private schedule(rec: InstanceRecord, work: OpenWork, now: Date): () => void {
-    const rt = this.runtimeOf(rec);
-    rt.scheduled.add(work.id);
+  private schedule(rec: InstanceRecord, work: ScheduledWork, now: Date): () => void {
     switch (work.kind) {
-      case "activity": {
-        const e: HistoryEvent & { RetryOf?: number } = events.taskScheduled(now, work.id, work.name, work.input);
-        if (work.retry) e.RetryOf = work.retry.firstAttemptId;
-        rec.history.push(e);
-        const exhausted = work.retry && this.exhaustedRetryFailure(rec, work.retry);
-        if (exhausted) return () => this.deliver(rec.instanceId, rec.executionId, events.taskFailed(this.clock.now(), work.id, exhausted));
+      case "activity":
+        rec.history.push(events.taskScheduled(now, work.id, work.name, work.input));
         return () => this.dispatchActivity(rec, work.id, work.name, work.input);
-      }
       case "subOrchestration": {
-        const childId = work.instanceId ?? `${rec.instanceId}:${work.id}`;
-        const e: HistoryEvent & { RetryOf?: number } = events.subOrchestrationCreated(now, work.id, work.name, childId, work.input);
-        if (work.retry) e.RetryOf = work.retry.firstAttemptId;
-        rec.history.push(e);
-        const exhausted = work.retry && this.exhaustedRetryFailure(rec, work.retry);
-        if (exhausted) return () => this.deliver(rec.instanceId, rec.executionId, events.subOrchestrationFailed(this.clock.now(), work.id, exhausted));
+        // The framework names an unnamed child "<executionId>:<sequence id>".
+        const childId = work.instanceId ?? `${rec.executionId}:${work.id}`;
+        rec.history.push(events.subOrchestrationCreated(now, work.id, work.name, childId, work.input));
         return () => this.startChild(rec, work.id, work.name, childId, work.input);
       }
-      case "timer":
-        rec.history.push(events.timerCreated(now, work.id, work.fireAt));
-        return () => this.armTimer(rec, work.id, work.fireAt);
-      case "retryTimer": {
-        const first = rec.history.find((e) => e.EventId === work.retry.firstAttemptId && isSchedulingEvent(e));
-        const delay = retryDelayMs(work.retry.policy, work.retry.attempt, first?.Timestamp ?? now, now);
-        // Past retryTimeout: fire at once and mark the group, so the attempt the SDK asks for
-        // next fails with the last error instead of running.
-        const fireAt = new Date(now.getTime() + (delay ?? 0));
-        const e: HistoryEvent & { RetryOf?: number; RetryExhausted?: boolean } = events.timerCreated(now, work.id, fireAt);
-        e.RetryOf = work.retry.firstAttemptId;
-        if (delay === undefined) e.RetryExhausted = true;
-        rec.history.push(e);
-        return () => this.armTimer(rec, work.id, fireAt);
-      }
       default:
-        throw new Error(`unexpected work ${JSON.stringify(work)}`);
+        rec.history.push(events.timerCreated(now, work.id, work.fireAt));
+        return () => this.timers.arm(rec.instanceId, rec.executionId, work.id, work.fireAt);
     }
-  }
-
-  /** The last failure of a retry group whose retryTimeout expired, else undefined. */
-  private exhaustedRetryFailure(rec: InstanceRecord, retry: RetryInfo): FailureDetails | undefined {
-    type Tagged = HistoryEvent & { RetryOf?: number; RetryExhausted?: boolean };
-    const history = rec.history as Tagged[];
-    if (!history.some((e) => e.RetryExhausted && e.RetryOf === retry.firstAttemptId)) return undefined;
-    const attempts = new Set(history.filter((e) => isSchedulingEvent(e) && (e.EventId === retry.firstAttemptId || e.RetryOf === retry.firstAttemptId)).map((e) => e.EventId));
-    for (let i = history.length - 1; i >= 0; i--) {
-      const e = history[i];
-      if (e.FailureDetails && e.TaskScheduledId !== undefined && attempts.has(e.TaskScheduledId)) return e.FailureDetails;
-    }
-    return { ErrorType: "Error", ErrorMessage: "retry timeout expired" };
   }
 
   private async endExecutionChecked(rec: InstanceRecord, fn: RegisteredFunction, outcome: EpisodeOutcome): Promise<void> {
-    if (this.mode === "test" && outcome.kind !== "running") {
-      const rt = this.runtimeOf(rec);
-      const problem = await checkReplay(fn, { instanceId: rec.instanceId, input: rec.input, parentInstanceId: rec.parent?.instanceId, history: rec.history, actions: rt.actions, outcome }, this.log);
+    if (this.mode === "test") {
+      const problem = await checkReplay(fn, this.registry, rec, outcome, this.log);
       if (problem) {
         this.endExecution(rec, fn, outcome, { ErrorType: "NonDeterministicOrchestrationException", ErrorMessage: problem });
         return;
@@ -485,14 +421,13 @@ export class DurableEngine {
     } else if (outcome.kind === "continuedAsNew") {
       // A new execution of the same instance: fresh history, the new input, and any events that
       // arrived meanwhile. Work still outstanding for the old execution is dropped on delivery.
-      this.clearTimers(rec.instanceId);
+      this.timers.clear(rec.instanceId);
       rec.executionId = randomUUID().replace(/-/g, "");
       rec.input = outcome.input;
       rec.history = [];
       rec.inbox = [events.executionStarted(now, rec.name, outcome.input, rec.instanceId, rec.executionId), ...rec.inbox];
       rec.status = "Running";
       rec.lastUpdatedTime = now;
-      this.runtimes.set(rec.instanceId, { scheduled: new Set(), actions: [], awaitedEvents: [] });
       this.store.save(rec);
       this.kick(rec.instanceId);
     } else if (outcome.kind === "completed") {
@@ -515,31 +450,28 @@ export class DurableEngine {
     rec.output = output;
     rec.lastUpdatedTime = this.clock.now();
     rec.inbox = [];
-    this.clearTimers(rec.instanceId);
-    const rt = this.runtimes.get(rec.instanceId);
-    if (rt) rt.awaitedEvents = [];
+    this.timers.clear(rec.instanceId);
+    this.awaited.delete(rec.instanceId);
     this.store.save(rec);
-    if (rec.parent) {
-      const { instanceId, executionId, taskId } = rec.parent;
-      const at = this.clock.now();
-      if (status === "Completed") this.deliver(instanceId, executionId, events.subOrchestrationCompleted(at, taskId, output));
-      else this.deliver(instanceId, executionId, events.subOrchestrationFailed(at, taskId, rec.failure ?? { ErrorType: "Error", ErrorMessage: `Sub-orchestration '${rec.instanceId}' was ${status}: ${String(output)}` }));
-    }
-    const status_ = this.statusOf(rec, false);
+    if (rec.parent) this.reportToParent(rec);
+    const status_ = statusOf(rec, false);
     for (const w of [...(this.waiters.get(rec.instanceId) ?? [])]) w.resolve(status_);
+  }
+
+  /** A child's end reaches its parent as SubOrchestrationInstanceCompleted / Failed. */
+  private reportToParent(child: InstanceRecord): void {
+    const { instanceId, executionId, taskId } = child.parent!;
+    const at = this.clock.now();
+    if (child.status === "Completed") return this.deliver(instanceId, executionId, events.subOrchestrationCompleted(at, taskId, child.output));
+    const reason = typeof child.output === "string" ? child.output : `Sub-orchestration '${child.instanceId}' was ${child.status}.`;
+    const details = `Message: ${child.failure?.ErrorMessage ?? reason}, StackTrace: ${child.failure?.StackTrace ?? ""}`;
+    this.deliver(instanceId, executionId, subOrchestrationFailed(at, taskId, reason, details));
   }
 
   // ---------------------------------------------------------------- work
 
   private dispatchActivity(rec: InstanceRecord, taskId: number, name: string, input: unknown): void {
-    let fn: RegisteredFunction;
-    try {
-      fn = this.registry.require(name, "activityTrigger");
-    } catch (err) {
-      // Like the host: an unknown activity fails the task (the orchestrator may catch it).
-      this.deliver(rec.instanceId, rec.executionId, events.taskFailed(this.clock.now(), taskId, failureDetailsOf(err)));
-      return;
-    }
+    const fn = this.registry.require(name, "activityTrigger");
     this.activities.enqueue({ instanceId: rec.instanceId, executionId: rec.executionId, taskId, fn, input });
   }
 
@@ -554,21 +486,19 @@ export class DurableEngine {
       });
       event = events.taskCompleted(this.clock.now(), job.taskId, result);
     } catch (err) {
-      event = events.taskFailed(this.clock.now(), job.taskId, failureDetailsOf(err));
+      event = activityFailed(this.clock.now(), job.taskId, job.fn.name, err);
     }
     this.deliver(job.instanceId, job.executionId, event);
   }
 
   private startChild(parent: InstanceRecord, taskId: number, name: string, childId: string, input: unknown): void {
-    const fail = (message: string) => this.deliver(parent.instanceId, parent.executionId, events.subOrchestrationFailed(this.clock.now(), taskId, { ErrorType: "Error", ErrorMessage: message }));
-    let fn: RegisteredFunction;
-    try {
-      fn = this.registry.require(name, "orchestrationTrigger");
-    } catch (err) {
-      return fail((err as Error).message);
-    }
+    const fn = this.registry.require(name, "orchestrationTrigger");
     const existing = this.instances.get(childId);
-    if (existing && !isTerminal(existing.status)) return fail(`An instance with ID '${childId}' already exists and is ${existing.status}.`);
+    if (existing && !isTerminal(existing.status)) {
+      const reason = `An instance with ID '${childId}' already exists and is ${existing.status}.`;
+      this.deliver(parent.instanceId, parent.executionId, subOrchestrationFailed(this.clock.now(), taskId, reason, `Message: ${reason}, StackTrace: `));
+      return;
+    }
     this.createInstance(fn.name, childId, input, { instanceId: parent.instanceId, executionId: parent.executionId, taskId }, parent.name);
   }
 
@@ -577,48 +507,13 @@ export class DurableEngine {
     const child = created.InstanceId ? this.instances.get(created.InstanceId) : undefined;
     if (!child) {
       // Child records are saved before the parent's next save, so a missing one was never started.
-      this.startChild(parent, created.EventId, created.Name ?? "", created.InstanceId ?? `${parent.instanceId}:${created.EventId}`, created.Input ? JSON.parse(created.Input) : undefined);
+      this.startChild(parent, created.EventId, created.Name ?? "", created.InstanceId ?? `${parent.executionId}:${created.EventId}`, created.Input ? JSON.parse(created.Input) : undefined);
     } else if (isTerminal(child.status)) {
-      const at = this.clock.now();
-      if (child.status === "Completed") this.deliver(parent.instanceId, parent.executionId, events.subOrchestrationCompleted(at, created.EventId, child.output));
-      else this.deliver(parent.instanceId, parent.executionId, events.subOrchestrationFailed(at, created.EventId, child.failure ?? { ErrorType: "Error", ErrorMessage: String(child.output) }));
+      this.reportToParent(child);
     }
   }
 
-  // ---------------------------------------------------------------- timers and idleness
-
-  private armTimer(rec: InstanceRecord, timerId: number, fireAt: Date): void {
-    const timer: PendingTimer = { instanceId: rec.instanceId, executionId: rec.executionId, timerId, fireAt };
-    const key = `${rec.instanceId}\u0000${rec.executionId}\u0000${timerId}`;
-    this.timers.set(key, timer);
-    const arm = () => {
-      const wait = fireAt.getTime() - this.clock.now().getTime();
-      if (wait <= 0) return this.fireTimer(key);
-      timer.handle = setTimeout(arm, Math.min(wait, MAX_TIMEOUT_MS));
-    };
-    arm();
-  }
-
-  private fireTimer(key: string): void {
-    const t = this.timers.get(key);
-    if (!t) return;
-    clearTimeout(t.handle);
-    this.timers.delete(key);
-    this.deliver(t.instanceId, t.executionId, events.timerFired(this.clock.now(), t.timerId, t.fireAt));
-  }
-
-  private fireDueTimers(): void {
-    const now = this.clock.now().getTime();
-    for (const [key, t] of [...this.timers]) if (t.fireAt.getTime() <= now) this.fireTimer(key);
-  }
-
-  private clearTimers(instanceId: string): void {
-    for (const [key, t] of [...this.timers]) {
-      if (t.instanceId !== instanceId) continue;
-      clearTimeout(t.handle);
-      this.timers.delete(key);
-    }
-  }
+  // ---------------------------------------------------------------- idleness (virtual time)
 
   private isIdle(): boolean {
     return !this.draining && !this.drainScheduled && this.ready.length === 0 && !this.activities.busy;
@@ -635,27 +530,27 @@ export class DurableEngine {
 
   /** Virtual clock only: when nothing runs and someone waits, jump to the earliest timer. */
   private skipTimeIfIdle(): void {
-    if (this.closed || this.waiters.size === 0 || !this.isIdle() || this.timers.size === 0) return;
-    let earliest: Date | undefined;
-    for (const t of this.timers.values()) if (!earliest || t.fireAt < earliest) earliest = t.fireAt;
-    this.clock.skipTo(earliest as Date);
-    this.fireDueTimers();
+    if (this.closed || this.waiters.size === 0 || !this.isIdle()) return;
+    const earliest = this.timers.earliest();
+    if (!earliest) return;
+    this.clock.skipTo(earliest);
+    this.timers.fireDue();
   }
+}
 
-  private statusOf(rec: InstanceRecord, showHistory = false): InstanceStatus {
-    return {
-      name: rec.name,
-      instanceId: rec.instanceId,
-      runtimeStatus: rec.status,
-      input: rec.input ?? null,
-      output: rec.output ?? null,
-      customStatus: rec.customStatus ?? null,
-      createdTime: rec.createdTime,
-      lastUpdatedTime: rec.lastUpdatedTime,
-      failure: rec.failure,
-      history: showHistory ? rec.history : undefined,
-    };
-  }
+function statusOf(rec: InstanceRecord, showHistory = false): InstanceStatus {
+  return {
+    name: rec.name,
+    instanceId: rec.instanceId,
+    runtimeStatus: rec.status,
+    input: rec.input ?? null,
+    output: rec.output ?? null,
+    customStatus: rec.customStatus ?? null,
+    createdTime: rec.createdTime,
+    lastUpdatedTime: rec.lastUpdatedTime,
+    failure: rec.failure,
+    history: showHistory ? rec.history : undefined,
+  };
 }
 
 function isSchedulingEvent(e: HistoryEvent): boolean {

@@ -93,6 +93,8 @@ export const events = {
   taskScheduled: (at: Date, id: number, name: string, input: unknown) => ({ ...base(EventType.TaskScheduled, at, id), Name: name, Input: toJsonText(input) }),
   taskCompleted: (at: Date, id: number, result: unknown) => ({ ...base(EventType.TaskCompleted, at), TaskScheduledId: id, Result: toJsonText(result) }),
   taskFailed: (at: Date, id: number, failure: FailureDetails) => ({ ...base(EventType.TaskFailed, at), ...failedFields(id, failure) }),
+  /** As the extension records a JavaScript activity's failure: Reason and Details, no FailureDetails. */
+  taskFailedWithReason: (at: Date, id: number, reason: string, details: string) => ({ ...base(EventType.TaskFailed, at), TaskScheduledId: id, Reason: reason, Details: details }),
   subOrchestrationCreated: (at: Date, id: number, name: string, instanceId: string, input: unknown) => ({
     ...base(EventType.SubOrchestrationInstanceCreated, at, id),
     Name: name,
@@ -103,6 +105,12 @@ export const events = {
   subOrchestrationFailed: (at: Date, id: number, failure: FailureDetails) => ({
     ...base(EventType.SubOrchestrationInstanceFailed, at),
     ...failedFields(id, failure),
+  }),
+  subOrchestrationFailedWithReason: (at: Date, id: number, reason: string, details: string) => ({
+    ...base(EventType.SubOrchestrationInstanceFailed, at),
+    TaskScheduledId: id,
+    Reason: reason,
+    Details: details,
   }),
   timerCreated: (at: Date, id: number, fireAt: Date) => ({ ...base(EventType.TimerCreated, at, id), FireAt: fireAt }),
   timerFired: (at: Date, id: number, fireAt: Date) => ({ ...base(EventType.TimerFired, at), TimerId: id, FireAt: fireAt }),

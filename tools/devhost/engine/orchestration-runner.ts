@@ -1,10 +1,12 @@
 // Runs one orchestrator episode through the SDK's own replay: builds the payload the Durable
 // extension sends, calls the handler df.app.orchestration registered, and reads back the
-// OrchestratorState (or the $OutOfProcData$ carried by a failure) plus the SDK's task table.
+// OrchestratorState (or the $OutOfProcData$ carried by a failure) with the SDK's executor, whose
+// top-level actions the extension's replay walks next.
 import { createInvocationContext, type LogSink } from "../invoke";
 import type { RegisteredFunction } from "../registry";
+import type { SdkAction } from "./extension/actions";
+import { executorOf, type SdkExecutor } from "./extension/sdk-check";
 import { EventType, failureDetailsOf, type FailureDetails, type HistoryEvent } from "./history";
-import { executorOf, flattenActions, type SdkExecutor } from "./sdk-table";
 
 const OUT_OF_PROC_LABEL = "$OutOfProcData$:";
 
@@ -21,6 +23,10 @@ export interface OrchestratorPayload {
   defaultHttpAsyncRequestSleepTimeMillseconds: number;
 }
 
+/** What the payload tells the SDK, and what the extension applies to timers (Azure Storage). */
+export const MAXIMUM_SHORT_TIMER_MS = 6 * 86_400_000;
+export const LONG_TIMER_INTERVAL_MS = 3 * 86_400_000;
+
 interface OrchestratorState {
   isDone: boolean;
   actions: unknown[];
@@ -30,11 +36,16 @@ interface OrchestratorState {
   failureDetails?: FailureDetails;
 }
 
-export type EpisodeOutcome =
-  | { kind: "running"; executor: SdkExecutor; actions: ReturnType<typeof flattenActions>; customStatus: unknown }
-  | { kind: "completed"; output: unknown; actions: ReturnType<typeof flattenActions>; customStatus: unknown }
-  | { kind: "continuedAsNew"; input: unknown; actions: ReturnType<typeof flattenActions>; customStatus: unknown }
-  | { kind: "failed"; failure: FailureDetails; actions: ReturnType<typeof flattenActions>; customStatus: unknown };
+interface EpisodeBase {
+  /** The top-level actions, as the SDK built them (one per new yield). */
+  actions: SdkAction[];
+  /** Absent only when the handler failed before the SDK ran. */
+  executor?: SdkExecutor;
+  customStatus: unknown;
+}
+
+export type EpisodeOutcome = EpisodeBase &
+  ({ kind: "running" } | { kind: "completed"; output: unknown } | { kind: "continuedAsNew"; input: unknown } | { kind: "failed"; failure: FailureDetails });
 
 /** The payload as the host sends it (schema V3: upperSchemaVersionNew 2; 6-day timer limit). */
 export function buildPayload(instanceId: string, input: unknown, history: HistoryEvent[], parentInstanceId?: string): OrchestratorPayload {
@@ -61,6 +72,11 @@ function stateFromFailure(err: unknown): OrchestratorState | undefined {
   return JSON.parse(message.slice(at + OUT_OF_PROC_LABEL.length)) as OrchestratorState;
 }
 
+function executorActions(executor: SdkExecutor): SdkAction[] {
+  // The live action objects (not their JSON): the replay recognises an action sent twice by identity.
+  return (executor as unknown as { actions: SdkAction[] }).actions ?? [];
+}
+
 export async function runEpisode(fn: RegisteredFunction, payload: OrchestratorPayload, log?: LogSink): Promise<EpisodeOutcome> {
   const context = createInvocationContext(fn, { log });
   let state: OrchestratorState;
@@ -73,22 +89,22 @@ export async function runEpisode(fn: RegisteredFunction, payload: OrchestratorPa
       return { kind: "failed", failure: failureDetailsOf(err), actions: [], customStatus: undefined };
     }
     // The SDK's wrapper loses the stack; the executor still holds the orchestrator's own error.
-    const original = failureDetailsOf(executorOf(context).exception);
+    const executor = executorOf(context);
+    const original = failureDetailsOf(executor.exception);
     const failure: FailureDetails = { ...original, ErrorMessage: failedState.error ?? original.ErrorMessage, InnerFailure: failedState.failureDetails };
-    return { kind: "failed", failure, actions: flattenActions(failedState.actions), customStatus: failedState.customStatus };
+    return { kind: "failed", failure, actions: executorActions(executor), executor, customStatus: failedState.customStatus };
   }
   if (!state || !Array.isArray(state.actions)) throw new Error(`Orchestrator '${fn.name}' returned no OrchestratorState: register it with df.app.orchestration.`);
-  const actions = flattenActions(state.actions);
+  const executor = executorOf(context);
+  const actions = executorActions(executor);
   if (state.isDone) {
-    const executor = executorOf(context);
     if (executor.willContinueAsNew) {
-      const can = actions.find((a) => a.actionType === 4);
-      const raw = can?.input;
+      const raw = actions.find((a) => a.actionType === 4)?.input;
       // ContinueAsNewAction JSON-encodes string inputs like activity inputs do.
       const input = typeof raw === "string" ? (JSON.parse(raw) as unknown) : raw === undefined ? undefined : (JSON.parse(JSON.stringify(raw)) as unknown);
-      return { kind: "continuedAsNew", input, actions, customStatus: state.customStatus };
+      return { kind: "continuedAsNew", input, actions, executor, customStatus: state.customStatus };
     }
-    return { kind: "completed", output: state.output, actions, customStatus: state.customStatus };
+    return { kind: "completed", output: state.output, actions, executor, customStatus: state.customStatus };
   }
-  return { kind: "running", executor: executorOf(context), actions, customStatus: state.customStatus };
+  return { kind: "running", actions, executor, customStatus: state.customStatus };
 }

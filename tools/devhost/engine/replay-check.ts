@@ -1,21 +1,15 @@
-// Determinism check (test mode): once an execution ends, replay its whole history once more
-// and compare the actions and the outcome with what the episodes produced. Orchestrator code that
-// reads the clock, random numbers, I/O or mutable module state diverges here and is named.
+// Determinism check (test mode): once an execution ends, replay its whole history once more, as
+// the extension would after a restart, and compare every scheduled task (kind, name and input)
+// and the outcome with what the episodes produced. The extension itself checks only names, so
+// an orchestrator that reads the clock, random numbers, I/O or mutable module state can diverge
+// in its inputs unnoticed in Azure; here it is named.
 import type { LogSink } from "../invoke";
-import type { RegisteredFunction } from "../registry";
-import type { HistoryEvent } from "./history";
-import { buildPayload, runEpisode, type EpisodeOutcome } from "./orchestration-runner";
-import { describeAction } from "./sdk-table";
-
-export interface RecordedExecution {
-  instanceId: string;
-  input: unknown;
-  parentInstanceId?: string;
-  history: HistoryEvent[];
-  /** describeAction() of each action, in the order the episodes first produced them. */
-  actions: string[];
-  outcome: EpisodeOutcome;
-}
+import type { FunctionRegistry, RegisteredFunction } from "../registry";
+import { runExtensionEpisode } from "./episode";
+import { describeWork } from "./extension/extension-replay";
+import { EventType, type HistoryEvent } from "./history";
+import type { InstanceRecord } from "./instance-store";
+import type { EpisodeOutcome } from "./orchestration-runner";
 
 function outcomeText(o: EpisodeOutcome): string {
   switch (o.kind) {
@@ -30,19 +24,38 @@ function outcomeText(o: EpisodeOutcome): string {
   }
 }
 
+function recorded(e: HistoryEvent): string {
+  const input = e.Input === undefined ? undefined : (JSON.parse(e.Input) as unknown);
+  switch (e.EventType) {
+    case EventType.TaskScheduled:
+      return describeWork({ kind: "activity", name: e.Name ?? "", input, fireAt: new Date(0) });
+    case EventType.SubOrchestrationInstanceCreated:
+      return describeWork({ kind: "subOrchestration", name: e.Name ?? "", input, fireAt: new Date(0) });
+    default:
+      return describeWork({ kind: "timer", name: "", input: undefined, fireAt: new Date(e.FireAt as Date) });
+  }
+}
+
+function sameInput(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+}
+
 /** A description of the first divergence, or undefined when the replay matches. */
-export async function checkReplay(fn: RegisteredFunction, run: RecordedExecution, log?: LogSink): Promise<string | undefined> {
-  const history = run.history.map((e) => ({ ...e, IsPlayed: true }));
-  const replay = await runEpisode(fn, buildPayload(run.instanceId, run.input, history, run.parentInstanceId), log);
-  const replayed = replay.actions.map(describeAction);
-  const count = Math.max(replayed.length, run.actions.length);
-  for (let i = 0; i < count; i++) {
-    if (replayed[i] !== run.actions[i]) {
-      return `Non-deterministic orchestration '${fn.name}' (instance ${run.instanceId}): task #${i} was ${run.actions[i] ?? "(not scheduled)"} when it ran, but ${replayed[i] ?? "(not scheduled)"} on replay.`;
+export async function checkReplay(fn: RegisteredFunction, registry: FunctionRegistry, rec: InstanceRecord, outcome: EpisodeOutcome, log?: LogSink): Promise<string | undefined> {
+  const history = rec.history.map((e) => ({ ...e, IsPlayed: true }));
+  const again = await runExtensionEpisode(fn, registry, rec, history, log);
+  const prefix = `Non-deterministic orchestration '${fn.name}' (instance ${rec.instanceId})`;
+  if (again.problem) return `${prefix} on replay: ${again.problem}`;
+  for (const e of history) {
+    if (e.EventType !== EventType.TaskScheduled && e.EventType !== EventType.SubOrchestrationInstanceCreated) continue;
+    const work = again.replay.created.get(e.EventId);
+    const input = e.Input === undefined ? undefined : (JSON.parse(e.Input) as unknown);
+    if (!work || !sameInput(work.input, input)) {
+      return `${prefix}: task #${e.EventId} was ${recorded(e)} when it ran, but ${work ? describeWork(work) : "(not scheduled)"} on replay.`;
     }
   }
-  const before = outcomeText(run.outcome);
-  const after = outcomeText(replay);
-  if (before !== after) return `Non-deterministic orchestration '${fn.name}' (instance ${run.instanceId}): it ${before} when it ran, but ${after} on replay.`;
+  const before = outcomeText(outcome);
+  const after = outcomeText(again.outcome);
+  if (before !== after) return `${prefix}: it ${before} when it ran, but ${after} on replay.`;
   return undefined;
 }
