@@ -1,6 +1,6 @@
 // The DAGs this app runs, by id: filled as functions/index.ts registers each DAG, read by the
 // REST API, the triggers and the CLI.
-import type { CompiledDag } from "../orchestrations/runtime/dag";
+import type { CompiledDag } from "../orchestrations/runtime/model/dag";
 
 const dags = new Map<string, CompiledDag>();
 

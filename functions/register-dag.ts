@@ -1,8 +1,8 @@
 // Registers one DAG with the Functions host: its orchestration (named by the DAG id), its
 // schedule timer, the blob triggers that wake its blob sensors, and its place in the registry the REST API and the CLI read.
 import * as df from "durable-functions";
-import type { CompiledDag } from "../orchestrations/runtime/compiled-dag";
-import { dagOrchestrator } from "../orchestrations/runtime/dag-orchestrator";
+import type { CompiledDag } from "../orchestrations/runtime/model/compiled-dag";
+import { dagOrchestrator } from "../orchestrations/runtime/orchestrator/dag-orchestrator";
 import { operatorNames } from "./activities";
 import { addDag } from "./dag-registry";
 import { registerBlobSensorTriggers } from "./triggers/blob-sensor-trigger";

@@ -4,9 +4,9 @@
 import type { ContainerClient } from "@azure/storage-blob";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { instanceIdFor } from "../../orchestrations/runtime/run-ids";
+import { instanceIdFor } from "../../orchestrations/runtime/time/run-ids";
 import { blobService } from "../hooks/blob";
-import { blobSensorEventName } from "../../orchestrations/runtime/task-invocation";
+import { blobSensorEventName } from "../../orchestrations/runtime/orchestrator/task-invocation";
 import { addSensorWait, removeSensorWait } from "../sensors/sensor-waits";
 import { ConfigError, ConfigReader } from "./config-reader";
 import { OperatorDefinition } from "./operator";

@@ -1,11 +1,11 @@
 // Activities the DAG orchestrator calls for its own bookkeeping: ledger writes, the previous
 // run's task states (depends_on_past) and callbacks. Orchestrations do no I/O, so these do it.
 import type { InvocationContext } from "@azure/functions";
-import { instanceIdFor } from "../../orchestrations/runtime/run-ids";
-import { blobSensorEventName, type LedgerWrite } from "../../orchestrations/runtime/task-invocation";
+import { instanceIdFor } from "../../orchestrations/runtime/time/run-ids";
+import { blobSensorEventName, type LedgerWrite } from "../../orchestrations/runtime/orchestrator/task-invocation";
 import { removeSensorWait } from "../sensors/sensor-waits";
-import { FINISHED_STATES, type TaskState, type TaskStates } from "../../orchestrations/runtime/states";
-import type { DagRunInput } from "../../orchestrations/runtime/run-input";
+import { FINISHED_STATES, type TaskState, type TaskStates } from "../../orchestrations/runtime/rules/states";
+import type { DagRunInput } from "../../orchestrations/runtime/orchestrator/run-input";
 import { maskSecrets } from "../hooks/secret-mask";
 import { appRunLedger } from "../runs/app-run-ledger";
 import type { DagRunRecord, TaskInstanceRecord } from "../ledger/records";

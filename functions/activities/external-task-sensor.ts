@@ -1,6 +1,6 @@
 // ExternalTaskSensor: waits for another DAG's run (or some of its tasks) at this run's logical
 // date minus execution_delta to reach an allowed state, reading the run ledger.
-import { parseDuration } from "../../orchestrations/runtime/duration";
+import { parseDuration } from "../../orchestrations/runtime/time/duration";
 import { appRunLedger } from "../runs/app-run-ledger";
 import { ConfigReader } from "./config-reader";
 import { OperatorDefinition, PokeResult, skip } from "./operator";

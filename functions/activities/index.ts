@@ -3,7 +3,7 @@
 import * as df from "durable-functions";
 import {
   CALLBACK_ACTIVITY, LEDGER_WRITE_ACTIVITY, operatorActivityName, PREVIOUS_RUN_STATES_ACTIVITY, SCHEDULE_DUE_ACTIVITY,
-} from "../../orchestrations/runtime/task-invocation";
+} from "../../orchestrations/runtime/orchestrator/task-invocation";
 import { bashOperator } from "./bash";
 import { copyOperator, createContainersOperator, listOperator, moveOperator, prefixSensor, uploadOperator } from "./blob";
 import { previousRunStates, runCallback, scheduleDue, writeLedger } from "./bookkeeping";

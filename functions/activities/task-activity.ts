@@ -4,10 +4,10 @@
 import * as os from "node:os";
 import * as path from "node:path";
 import type { InvocationContext } from "@azure/functions";
-import { resolveXComRefs } from "../../orchestrations/runtime/xcom-ref";
-import { render, renderDeep, buildTemplateContext, TemplateContext } from "../../orchestrations/runtime/templates";
-import type { JsonValue } from "../../orchestrations/runtime/json";
-import type { TaskActivityResult, TaskInvocation } from "../../orchestrations/runtime/task-invocation";
+import { resolveXComRefs } from "../../orchestrations/runtime/model/xcom-ref";
+import { render, renderDeep, buildTemplateContext, TemplateContext } from "../../orchestrations/runtime/templates/templates";
+import type { JsonValue } from "../../orchestrations/runtime/model/json";
+import type { TaskActivityResult, TaskInvocation } from "../../orchestrations/runtime/orchestrator/task-invocation";
 import { maskError, maskSecrets } from "../hooks/secret-mask";
 import { appRunLedger } from "../runs/app-run-ledger";
 import { ConfigError } from "./config-reader";

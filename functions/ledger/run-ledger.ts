@@ -2,7 +2,7 @@
 // the activity wrapper and the DAG orchestrator's bookkeeping activities; read by the REST API,
 // the CLI, depends_on_past, ExternalTaskSensor and the once-per-day branch helper.
 import { TableClient, RestError } from "@azure/data-tables";
-import { FINISHED_STATES, type TaskState } from "../../orchestrations/runtime/states";
+import { FINISHED_STATES, type TaskState } from "../../orchestrations/runtime/rules/states";
 import { appTableClient } from "../hooks/app-storage";
 import { DagRunRecord, TaskInstanceRecord } from "./records";
 import { fromKey, mapIndexKey, toKey } from "./table-keys";

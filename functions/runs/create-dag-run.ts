@@ -2,11 +2,11 @@
 // the CLI. The ledger row is written first with insert-if-absent: that is the guard that makes a
 // duplicate timer firing or a retried request a no-op, because only the caller that inserted the
 // row goes on to start the orchestration (under an instance id derived from dag id and run id).
-import type { CompiledDag } from "../../orchestrations/runtime/compiled-dag";
-import { instanceIdFor, runIdFor, type RunType } from "../../orchestrations/runtime/run-ids";
-import type { DagRunInput } from "../../orchestrations/runtime/run-input";
-import { airflowIso, parseInstant } from "../../orchestrations/runtime/time";
-import { manualRunInfo, timetableFor } from "../../orchestrations/runtime/timetable";
+import type { CompiledDag } from "../../orchestrations/runtime/model/compiled-dag";
+import { instanceIdFor, runIdFor, type RunType } from "../../orchestrations/runtime/time/run-ids";
+import type { DagRunInput } from "../../orchestrations/runtime/orchestrator/run-input";
+import { airflowIso, parseInstant } from "../../orchestrations/runtime/time/time";
+import { manualRunInfo, timetableFor } from "../../orchestrations/runtime/time/timetable";
 import type { DagRunRecord } from "../ledger/records";
 import type { RunLedger } from "../ledger/run-ledger";
 import type { OrchestrationStarter } from "./orchestration-starter";

@@ -2,7 +2,7 @@
 // CLI all create runs the same way; only how they reach Durable differs (a client binding, or a
 // stand-in in tests), so that part is behind this interface.
 import type * as df from "durable-functions";
-import type { DagRunInput } from "../../orchestrations/runtime/run-input";
+import type { DagRunInput } from "../../orchestrations/runtime/orchestrator/run-input";
 
 export interface OrchestrationStarter {
   start(orchestration: string, instanceId: string, input: DagRunInput): Promise<void>;

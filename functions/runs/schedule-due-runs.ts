@@ -1,9 +1,9 @@
 // The scheduler's decision for one DAG at one moment: which scheduled runs are due and may be
 // created now. The timer trigger calls this on each firing; it holds no state of its own, so the
 // ledger is the only memory and any firing (late, early, twice) converges on the same runs.
-import type { CompiledDag } from "../../orchestrations/runtime/compiled-dag";
-import { airflowIso, parseInstant } from "../../orchestrations/runtime/time";
-import { nextScheduledRun, scheduledRunsDue, timetableFor, type DagRunInfo, type DataInterval } from "../../orchestrations/runtime/timetable";
+import type { CompiledDag } from "../../orchestrations/runtime/model/compiled-dag";
+import { airflowIso, parseInstant } from "../../orchestrations/runtime/time/time";
+import { nextScheduledRun, scheduledRunsDue, timetableFor, type DagRunInfo, type DataInterval } from "../../orchestrations/runtime/time/timetable";
 import type { DagRunRecord } from "../ledger/records";
 import type { RunLedger } from "../ledger/run-ledger";
 import { createDagRun, DagRunStartError } from "./create-dag-run";

@@ -1,7 +1,7 @@
 // Checks on what a caller asks a DAG run to be, with Airflow 2.10's rules, so a bad run id, date
 // or conf is refused before anything is written.
-import type { JsonValue } from "../../orchestrations/runtime/json";
-import { airflowIso, parseInstant } from "../../orchestrations/runtime/time";
+import type { JsonValue } from "../../orchestrations/runtime/model/json";
+import { airflowIso, parseInstant } from "../../orchestrations/runtime/time/time";
 import { DagRunRequestError } from "./run-request-error";
 
 // Airflow's [scheduler] allowed_run_id_pattern default; run ids it generates always match it.

@@ -3,7 +3,7 @@
 // instead of at its next interval. One trigger per container, shared by all DAGs.
 import { app, InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
-import type { CompiledDag } from "../../orchestrations/runtime/compiled-dag";
+import type { CompiledDag } from "../../orchestrations/runtime/model/compiled-dag";
 import { removeSensorWait, waitsMatching } from "../sensors/sensor-waits";
 
 const registered = new Set<string>();

@@ -7,8 +7,8 @@
 // /api/v1/dags/{dag_id}/dagRuns or `azflow dags trigger`), which is what the run would have been.
 import { app, type InvocationContext, type Timer } from "@azure/functions";
 import * as df from "durable-functions";
-import type { CompiledDag } from "../../orchestrations/runtime/compiled-dag";
-import { toNcrontab } from "../../orchestrations/runtime/ncrontab";
+import type { CompiledDag } from "../../orchestrations/runtime/model/compiled-dag";
+import { toNcrontab } from "../../orchestrations/runtime/time/ncrontab";
 import { appConfig } from "../config";
 import { appRunLedger } from "../runs/app-run-ledger";
 import { durableClientStarter } from "../runs/orchestration-starter";

@@ -3,7 +3,7 @@
 // where Airflow's default rule would skip it.
 import { after, before, describe, it, type TestContext } from "node:test";
 import assert from "node:assert/strict";
-import { instanceIdFor } from "../../orchestrations/runtime/run-ids";
+import { instanceIdFor } from "../../orchestrations/runtime/time/run-ids";
 import type { LocalDagRuntime } from "../../tools/dagrun/local-dag-runtime";
 import { runDag, startTestRuntime, type FinishedRun } from "../support/dag-runs";
 import { needService } from "../support/services";

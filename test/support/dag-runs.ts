@@ -2,7 +2,7 @@
 // output, its task instances from the ledger and the orchestration history.
 import * as path from "node:path";
 import type { TaskInstanceRecord, DagRunRecord } from "../../functions/ledger/records";
-import type { DagRunOutput } from "../../orchestrations/runtime/run-input";
+import type { DagRunOutput } from "../../orchestrations/runtime/orchestrator/run-input";
 import { startLocalDagRuntime, type LocalDagRuntime } from "../../tools/dagrun/local-dag-runtime";
 
 export interface FinishedRun {

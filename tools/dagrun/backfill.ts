@@ -1,8 +1,8 @@
 // Backfill on the local runtime: what to do per schedule point, then the runs, concurrently up to
 // the DAG's max_active_runs (the engine runs them side by side on its one virtual clock).
-import type { CompiledDag } from "../../orchestrations/runtime/compiled-dag";
-import { backfillRuns } from "../../orchestrations/runtime/timetable";
-import { airflowIso } from "../../orchestrations/runtime/time";
+import type { CompiledDag } from "../../orchestrations/runtime/model/compiled-dag";
+import { backfillRuns } from "../../orchestrations/runtime/time/timetable";
+import { airflowIso } from "../../orchestrations/runtime/time/time";
 import type { DagRunRecord } from "../../functions/ledger/records";
 import type { CliRuntime } from "./cli-runtime";
 import { rerunFailedTasks } from "./rerun-failed";

@@ -1,6 +1,6 @@
 // The local runtime as the CLI commands use it: started for one command, with the app's DAG
 // registry loaded (the registry fills as the app's entry registers its DAGs).
-import type { CompiledDag } from "../../orchestrations/runtime/compiled-dag";
+import type { CompiledDag } from "../../orchestrations/runtime/model/compiled-dag";
 import { CliError } from "../cli/cli-error";
 import { startLocalDagRuntime, type LocalDagRuntime } from "./local-dag-runtime";
 

@@ -1,6 +1,6 @@
 // Starting a finished run again with its successful results reused (`dags rerun --failed-only`,
 // `dags backfill --rerun-failed-tasks`).
-import type { CompiledDag } from "../../orchestrations/runtime/compiled-dag";
+import type { CompiledDag } from "../../orchestrations/runtime/model/compiled-dag";
 import type { DagRunRecord } from "../../functions/ledger/records";
 import type { CliRuntime } from "./cli-runtime";
 import { planReuse, restoredRows } from "./reuse-results";

@@ -1,8 +1,8 @@
 // `rerun --failed-only`: which tasks of a finished run keep their results. Like Airflow's
 // `tasks clear --only-failed`, success and skipped instances stay; everything else runs again.
-import type { CompiledDag } from "../../orchestrations/runtime/compiled-dag";
-import type { JsonValue } from "../../orchestrations/runtime/json";
-import type { ReusedTask } from "../../orchestrations/runtime/run-input";
+import type { CompiledDag } from "../../orchestrations/runtime/model/compiled-dag";
+import type { JsonValue } from "../../orchestrations/runtime/model/json";
+import type { ReusedTask } from "../../orchestrations/runtime/orchestrator/run-input";
 import type { TaskInstanceRecord } from "../../functions/ledger/records";
 
 export interface ReusePlan {

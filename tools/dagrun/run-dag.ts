@@ -1,7 +1,7 @@
 // Starting DAG runs on the local runtime and waiting for them, including the runs they trigger
 // (TriggerDagRun starts them in the same engine through the Durable HTTP API).
-import type { CompiledDag } from "../../orchestrations/runtime/compiled-dag";
-import type { DagRunInput } from "../../orchestrations/runtime/run-input";
+import type { CompiledDag } from "../../orchestrations/runtime/model/compiled-dag";
+import type { DagRunInput } from "../../orchestrations/runtime/orchestrator/run-input";
 import type { DagRunRecord } from "../../functions/ledger/records";
 import type { CreateDagRunRequest } from "../../functions/runs/create-dag-run";
 import { isTerminal } from "../devhost";

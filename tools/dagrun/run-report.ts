@@ -1,7 +1,7 @@
 // What a finished DAG run looked like: its state and every task instance from the ledger, in the
 // DAG's order. `dags test`, `dags rerun`, backfill and the demo print these.
-import type { CompiledDag } from "../../orchestrations/runtime/compiled-dag";
-import type { DagRunOutput } from "../../orchestrations/runtime/run-input";
+import type { CompiledDag } from "../../orchestrations/runtime/model/compiled-dag";
+import type { DagRunOutput } from "../../orchestrations/runtime/orchestrator/run-input";
 import type { InstanceStatus } from "../devhost";
 import type { RunLedger } from "../../functions/ledger/run-ledger";
 

@@ -1,12 +1,12 @@
 // `tasks test`: one task's operator activity called directly, with the invocation the DAG
 // orchestrator would build. Upstream XComs come from the run on that logical date when the ledger
 // has one (as Airflow's `tasks test` reads them from its DB); the attempt itself records nothing.
-import type { CompiledDag, CompiledTask } from "../../orchestrations/runtime/compiled-dag";
-import type { JsonValue } from "../../orchestrations/runtime/json";
-import { collectMappedResults, expandMapping, instanceConfig } from "../../orchestrations/runtime/mapping";
-import { operatorActivityName, type TaskActivityResult, type TaskInvocation } from "../../orchestrations/runtime/task-invocation";
-import { airflowIso } from "../../orchestrations/runtime/time";
-import { selectXComs, xcomListPlaceholders } from "../../orchestrations/runtime/xcom-selection";
+import type { CompiledDag, CompiledTask } from "../../orchestrations/runtime/model/compiled-dag";
+import type { JsonValue } from "../../orchestrations/runtime/model/json";
+import { collectMappedResults, expandMapping, instanceConfig } from "../../orchestrations/runtime/rules/mapping";
+import { operatorActivityName, type TaskActivityResult, type TaskInvocation } from "../../orchestrations/runtime/orchestrator/task-invocation";
+import { airflowIso } from "../../orchestrations/runtime/time/time";
+import { selectXComs, xcomListPlaceholders } from "../../orchestrations/runtime/orchestrator/xcom-selection";
 import type { DagRunRecord, TaskInstanceRecord } from "../../functions/ledger/records";
 import { DurableHttpApi, invokeFunction, readHostConfig } from "../devhost";
 import { CliError } from "../cli/cli-error";

@@ -1,6 +1,6 @@
 // Dates in API responses: Python's isoformat() with +00:00, as Airflow prints them, whatever form
 // the writer of the ledger row used (toISOString's "Z", milliseconds or none).
-import { airflowIso, parseInstant } from "../../../orchestrations/runtime/time";
+import { airflowIso, parseInstant } from "../../../orchestrations/runtime/time/time";
 
 export function apiDate(value: string | null): string | null {
   if (value === null) return null;

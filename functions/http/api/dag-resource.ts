@@ -1,8 +1,8 @@
 // A registered DAG as the API's DAG object (Airflow 2.10 v1 schema). Scheduler bookkeeping that
 // Airflow keeps in its dag table (next_dagrun ...) is computed from the timetable and the ledger.
-import type { CompiledDag } from "../../../orchestrations/runtime/compiled-dag";
-import type { CompiledSchedule } from "../../../orchestrations/runtime/schedule";
-import { airflowIso } from "../../../orchestrations/runtime/time";
+import type { CompiledDag } from "../../../orchestrations/runtime/model/compiled-dag";
+import type { CompiledSchedule } from "../../../orchestrations/runtime/time/schedule";
+import { airflowIso } from "../../../orchestrations/runtime/time/time";
 import type { DagRunRecord } from "../../ledger/records";
 import { activeRunCount, nextDagRun } from "../../runs/schedule-due-runs";
 import { timetableDescription } from "./timetable-description";

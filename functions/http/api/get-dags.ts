@@ -1,6 +1,6 @@
 // GET /api/v1/dags: the registered DAGs, filtered and paged as Airflow's list endpoint does.
 import { app, type HttpRequest, type HttpResponseInit } from "@azure/functions";
-import type { CompiledDag } from "../../../orchestrations/runtime/compiled-dag";
+import type { CompiledDag } from "../../../orchestrations/runtime/model/compiled-dag";
 import { appConfig } from "../../config";
 import { listDags } from "../../dag-registry";
 import { appRunLedger } from "../../runs/app-run-ledger";

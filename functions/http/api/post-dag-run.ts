@@ -3,7 +3,7 @@
 // unknown DAG; 409 when the run id or the logical date is taken; 400 for a bad body.
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
-import { parseInstant } from "../../../orchestrations/runtime/time";
+import { parseInstant } from "../../../orchestrations/runtime/time/time";
 import { getDag } from "../../dag-registry";
 import { appRunLedger } from "../../runs/app-run-ledger";
 import { createDagRun, type CreateDagRunRequest } from "../../runs/create-dag-run";

@@ -1,6 +1,6 @@
 // Query parameters as Airflow's v1 API reads them: limit (default and maximum 100), offset,
 // order_by with a "-" prefix for descending, date range filters; bad values are a 400.
-import { parseInstant } from "../../../orchestrations/runtime/time";
+import { parseInstant } from "../../../orchestrations/runtime/time/time";
 import { badRequest } from "./problem";
 
 export const MAX_PAGE_LIMIT = 100;

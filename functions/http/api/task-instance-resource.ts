@@ -1,7 +1,7 @@
 // A ledger task instance as the API's TaskInstance object (Airflow 2.10 v1 schema). Fields about
 // Airflow's workers (pid, pool, queue, executor) get the values an Airflow task has by default:
 // azflow runs tasks as activities and has none of those.
-import type { CompiledDag } from "../../../orchestrations/runtime/compiled-dag";
+import type { CompiledDag } from "../../../orchestrations/runtime/model/compiled-dag";
 import type { DagRunRecord, TaskInstanceRecord } from "../../ledger/records";
 import { apiDate } from "./api-dates";
 

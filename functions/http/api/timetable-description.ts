@@ -1,7 +1,7 @@
 // timetable_description as Airflow 2.10 words it (its cron timetables use cron_descriptor's
 // sentences, 24-hour times). The common shapes are described; any other cron expression is
 // returned as written rather than guessed at.
-import type { CompiledSchedule } from "../../../orchestrations/runtime/schedule";
+import type { CompiledSchedule } from "../../../orchestrations/runtime/time/schedule";
 
 const DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
 const MONTHS = ["", "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];

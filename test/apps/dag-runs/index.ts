@@ -5,7 +5,7 @@ import * as df from "durable-functions";
 import { addDag, getDag } from "../../../functions/dag-registry";
 import { appRunLedger } from "../../../functions/runs/app-run-ledger";
 import { registerScheduleTrigger } from "../../../functions/triggers/schedule-trigger";
-import type { DagRunInput } from "../../../orchestrations/runtime/run-input";
+import type { DagRunInput } from "../../../orchestrations/runtime/orchestrator/run-input";
 import "../../../functions/http/api/get-dags";
 import "../../../functions/http/api/get-dag";
 import "../../../functions/http/api/post-dag-run";

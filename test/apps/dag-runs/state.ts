@@ -1,7 +1,7 @@
 // The DAGs of the dag-runs test app, with ids unique to this process so reruns never meet runs
 // left in Azurite's ledger tables by an earlier run. Tests import this before loading the app.
-import { dag, operator } from "../../../orchestrations/runtime/dag";
-import type { CompiledDag } from "../../../orchestrations/runtime/compiled-dag";
+import { dag, operator } from "../../../orchestrations/runtime/model/dag";
+import type { CompiledDag } from "../../../orchestrations/runtime/model/compiled-dag";
 
 const suffix = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
 const noop = operator("noop", {});

@@ -6,9 +6,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { loadApp, startHost, type RunningHost } from "../../../tools/devhost";
-import { instanceIdFor } from "../../../orchestrations/runtime/run-ids";
-import { airflowIso } from "../../../orchestrations/runtime/time";
-import { nextScheduledRun } from "../../../orchestrations/runtime/timetable";
+import { instanceIdFor } from "../../../orchestrations/runtime/time/run-ids";
+import { airflowIso } from "../../../orchestrations/runtime/time/time";
+import { nextScheduledRun } from "../../../orchestrations/runtime/time/timetable";
 import { catchupDag, dailyDag, manualDag, onceDag, pausedDag, testDags } from "../../apps/dag-runs/state";
 import { azuriteConnectionString, needService } from "../../support/services";
 

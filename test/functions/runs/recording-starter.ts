@@ -1,7 +1,7 @@
 // A starter that records what it was asked to start (and can be told to fail), for tests of the
 // decisions around starting; the durable path itself is tested through the devhost.
 import type { OrchestrationStarter } from "../../../functions/runs/orchestration-starter";
-import type { DagRunInput } from "../../../orchestrations/runtime/run-input";
+import type { DagRunInput } from "../../../orchestrations/runtime/orchestrator/run-input";
 
 export interface StartCall {
   orchestration: string;

@@ -7,8 +7,8 @@ import { after, before, describe, it } from "node:test";
 import { invokeFunction, loadApp, startHost, type RunningHost } from "../../../tools/devhost";
 import { appRunLedger } from "../../../functions/runs/app-run-ledger";
 import { scheduleFunctionName } from "../../../functions/triggers/schedule-trigger";
-import { instanceIdFor } from "../../../orchestrations/runtime/run-ids";
-import { airflowIso } from "../../../orchestrations/runtime/time";
+import { instanceIdFor } from "../../../orchestrations/runtime/time/run-ids";
+import { airflowIso } from "../../../orchestrations/runtime/time/time";
 import { catchupDag, dailyDag, manualDag, onceDag, pausedDag } from "../../apps/dag-runs/state";
 import { azuriteConnectionString, needService } from "../../support/services";
 

@@ -1,8 +1,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { civil, daysInMonth, isoUtc, utcMs } from "../../../orchestrations/runtime/calendar";
-import { airflowIso, parseInstant } from "../../../orchestrations/runtime/time";
-import { parseDuration } from "../../../orchestrations/runtime/duration";
+import { civil, daysInMonth, isoUtc, utcMs } from "../../../orchestrations/runtime/time/calendar";
+import { airflowIso, parseInstant } from "../../../orchestrations/runtime/time/time";
+import { parseDuration } from "../../../orchestrations/runtime/time/duration";
 
 describe("calendar arithmetic agrees with Date", () => {
   it("on every day from 1899 to 2101 (and odd times of day)", () => {

@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { chain, dag, DagDefinitionError, operator } from "../../../orchestrations/runtime/dag";
-import type { DagDefinition, TaskBuilder } from "../../../orchestrations/runtime/dag";
+import { chain, dag, DagDefinitionError, operator } from "../../../orchestrations/runtime/model/dag";
+import type { DagDefinition, TaskBuilder } from "../../../orchestrations/runtime/model/dag";
 
 const bash = (command: string) => operator("bash", { command });
 

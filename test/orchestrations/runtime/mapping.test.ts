@@ -1,8 +1,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { collectMappedResults, expandMapping, instanceConfig, MAX_MAP_LENGTH } from "../../../orchestrations/runtime/mapping";
-import { xcomRef } from "../../../orchestrations/runtime/xcom-ref";
-import type { XComRef } from "../../../orchestrations/runtime/xcom-ref";
+import { collectMappedResults, expandMapping, instanceConfig, MAX_MAP_LENGTH } from "../../../orchestrations/runtime/rules/mapping";
+import { xcomRef } from "../../../orchestrations/runtime/model/xcom-ref";
+import type { XComRef } from "../../../orchestrations/runtime/model/xcom-ref";
 
 const noXCom = (ref: XComRef): unknown => {
   throw new Error(`unexpected XCom ${ref.$xcom.taskId}`);

@@ -1,11 +1,11 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import type { RetryPolicy, SensorPolicy } from "../../../orchestrations/runtime/compiled-dag";
-import { retryDelaySeconds, retryHashInput, shouldRetry } from "../../../orchestrations/runtime/retry";
+import type { RetryPolicy, SensorPolicy } from "../../../orchestrations/runtime/model/compiled-dag";
+import { retryDelaySeconds, retryHashInput, shouldRetry } from "../../../orchestrations/runtime/rules/retry";
 import {
   sensorElapsedSeconds, sensorHashInput, sensorNextPokeSeconds, sensorPokeErrorOutcome, sensorTimedOut, sensorTimeoutState,
-} from "../../../orchestrations/runtime/sensor";
-import { stableHash } from "../../../orchestrations/runtime/stable-hash";
+} from "../../../orchestrations/runtime/rules/sensor";
+import { stableHash } from "../../../orchestrations/runtime/rules/stable-hash";
 
 // Expected numbers come from the formulas in AIRFLOW-SEMANTICS.md with the FNV-1a hashes below,
 // which were computed by an independent implementation.

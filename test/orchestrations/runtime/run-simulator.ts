@@ -1,10 +1,10 @@
 // A minimal stand-in for the generic orchestrator, for unit tests: it calls step() after every
 // task finishes, runs one runnable task at a time with a scripted outcome, applies branch
 // decisions and mapped expansions, and stops when the run state is decided.
-import type { CompiledDag } from "../../../orchestrations/runtime/compiled-dag";
-import { applyBranchSkips, resolveBranch } from "../../../orchestrations/runtime/branching";
-import { step, StepOptions } from "../../../orchestrations/runtime/scheduler";
-import type { DagRunState, TaskState, TaskStateOrNone, TaskStates } from "../../../orchestrations/runtime/states";
+import type { CompiledDag } from "../../../orchestrations/runtime/model/compiled-dag";
+import { applyBranchSkips, resolveBranch } from "../../../orchestrations/runtime/rules/branching";
+import { step, StepOptions } from "../../../orchestrations/runtime/rules/scheduler";
+import type { DagRunState, TaskState, TaskStateOrNone, TaskStates } from "../../../orchestrations/runtime/rules/states";
 
 export type Outcome =
   | TaskState

@@ -1,10 +1,10 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { chain, dag, operator } from "../../../orchestrations/runtime/dag";
-import type { CompiledDag, TaskBuilder } from "../../../orchestrations/runtime/dag";
-import { resolveBranch } from "../../../orchestrations/runtime/branching";
-import { dagRunTimedOut, decideRunState, step, timeOutRun } from "../../../orchestrations/runtime/scheduler";
-import type { TaskStates } from "../../../orchestrations/runtime/states";
+import { chain, dag, operator } from "../../../orchestrations/runtime/model/dag";
+import type { CompiledDag, TaskBuilder } from "../../../orchestrations/runtime/model/dag";
+import { resolveBranch } from "../../../orchestrations/runtime/rules/branching";
+import { dagRunTimedOut, decideRunState, step, timeOutRun } from "../../../orchestrations/runtime/rules/scheduler";
+import type { TaskStates } from "../../../orchestrations/runtime/rules/states";
 import { simulate } from "./run-simulator";
 
 const op = operator("noop", {});

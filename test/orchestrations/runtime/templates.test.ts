@@ -1,8 +1,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { dag, operator } from "../../../orchestrations/runtime/dag";
-import { strftime, strptime } from "../../../orchestrations/runtime/strftime";
-import { buildTemplateContext, render, renderDeep, templateContextFor, TemplateError } from "../../../orchestrations/runtime/templates";
+import { dag, operator } from "../../../orchestrations/runtime/model/dag";
+import { strftime, strptime } from "../../../orchestrations/runtime/time/strftime";
+import { buildTemplateContext, render, renderDeep, templateContextFor, TemplateError } from "../../../orchestrations/runtime/templates/templates";
 
 const xcoms: Record<string, Record<string, unknown>> = {
   load_table: { return_value: 42, rows: [1, 2] },

@@ -1,12 +1,12 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { dag, operator } from "../../../orchestrations/runtime/dag";
-import type { DagDefinition } from "../../../orchestrations/runtime/dag";
-import { cronNext, cronPrevOrAt, parseCron } from "../../../orchestrations/runtime/cron";
-import { compileSchedule } from "../../../orchestrations/runtime/schedule";
-import { backfillRuns, DagRunInfo, manualRunInfo, nextScheduledRun, scheduledRunsDue, timetableFor } from "../../../orchestrations/runtime/timetable";
-import { instanceIdFor, runIdFor } from "../../../orchestrations/runtime/run-ids";
-import { toNcrontab } from "../../../orchestrations/runtime/ncrontab";
+import { dag, operator } from "../../../orchestrations/runtime/model/dag";
+import type { DagDefinition } from "../../../orchestrations/runtime/model/dag";
+import { cronNext, cronPrevOrAt, parseCron } from "../../../orchestrations/runtime/time/cron";
+import { compileSchedule } from "../../../orchestrations/runtime/time/schedule";
+import { backfillRuns, DagRunInfo, manualRunInfo, nextScheduledRun, scheduledRunsDue, timetableFor } from "../../../orchestrations/runtime/time/timetable";
+import { instanceIdFor, runIdFor } from "../../../orchestrations/runtime/time/run-ids";
+import { toNcrontab } from "../../../orchestrations/runtime/time/ncrontab";
 
 const T = (iso: string): number => Date.parse(iso.endsWith("Z") ? iso : `${iso}Z`);
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString().replace(".000Z", "Z"));

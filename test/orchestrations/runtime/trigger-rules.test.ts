@@ -1,10 +1,10 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { dag, operator } from "../../../orchestrations/runtime/dag";
-import type { TaskOptions } from "../../../orchestrations/runtime/dag";
-import { evaluateTask } from "../../../orchestrations/runtime/scheduler";
-import type { TaskStateOrNone, TaskStates } from "../../../orchestrations/runtime/states";
-import { TRIGGER_RULES, TriggerDecision, TriggerRule } from "../../../orchestrations/runtime/trigger-rules";
+import { dag, operator } from "../../../orchestrations/runtime/model/dag";
+import type { TaskOptions } from "../../../orchestrations/runtime/model/dag";
+import { evaluateTask } from "../../../orchestrations/runtime/rules/scheduler";
+import type { TaskStateOrNone, TaskStates } from "../../../orchestrations/runtime/rules/states";
+import { TRIGGER_RULES, TriggerDecision, TriggerRule } from "../../../orchestrations/runtime/rules/trigger-rules";
 
 // Conformance with AIRFLOW-SEMANTICS.md's trigger-rule table. Every expectation below is written
 // out by hand from that table, never computed by the code under test.

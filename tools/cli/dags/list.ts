@@ -1,8 +1,8 @@
 // `azflow dags list`: the DAGs the app registers, with schedule, next run (from the timetable and
 // the ledger's runs, as the REST API computes next_dagrun), tags and the paused flag.
-import type { CompiledDag } from "../../../orchestrations/runtime/compiled-dag";
-import { describeSchedule } from "../../../orchestrations/runtime/schedule";
-import { airflowIso } from "../../../orchestrations/runtime/time";
+import type { CompiledDag } from "../../../orchestrations/runtime/model/compiled-dag";
+import { describeSchedule } from "../../../orchestrations/runtime/time/schedule";
+import { airflowIso } from "../../../orchestrations/runtime/time/time";
 import type { DagRunRecord } from "../../../functions/ledger/records";
 import { CliError } from "../cli-error";
 import { parseArgs, withHelp } from "../parse-args";

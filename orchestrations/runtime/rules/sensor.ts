@@ -1,4 +1,4 @@
-import type { SensorPolicy } from "./compiled-dag";
+import type { SensorPolicy } from "../model/compiled-dag";
 import { stableHash } from "./stable-hash";
 
 // Sensor timing as Airflow's BaseSensorOperator does it (AIRFLOW-SEMANTICS.md, "Sensors"). The

@@ -1,11 +1,11 @@
 import type { CompiledDag, CompiledGroup, CompiledTask, MappingSpec, SensorPolicy } from "./compiled-dag";
 import type { CallbackNames, DagSpec, TaskSpec } from "./dag-definition";
-import { optionalDuration } from "./duration";
+import { optionalDuration } from "../time/duration";
 import { topologicalOrder } from "./graph";
 import { JsonObject, JsonValue, toJson } from "./json";
-import { compileSchedule } from "./schedule";
-import { isoUtc } from "./calendar";
-import { parseInstant } from "./time";
+import { compileSchedule } from "../time/schedule";
+import { isoUtc } from "../time/calendar";
+import { parseInstant } from "../time/time";
 import { resolveUpstreams, validateDag } from "./validate-dag";
 
 // Airflow's operator defaults (BaseOperator, BaseSensorOperator, DAG).

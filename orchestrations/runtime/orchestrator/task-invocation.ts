@@ -1,5 +1,5 @@
-import type { JsonObject, JsonValue } from "./json";
-import type { RunType } from "./run-ids";
+import type { JsonObject, JsonValue } from "../model/json";
+import type { RunType } from "../time/run-ids";
 
 // The contract between the DAG orchestrator and the activities it calls. Plain data only: it is
 // recorded in Durable history, so it never holds a secret (connections are resolved by id).

@@ -1,6 +1,6 @@
 import type { JsonObject, JsonValue } from "./json";
-import type { CompiledSchedule } from "./schedule";
-import type { TriggerRule } from "./trigger-rules";
+import type { CompiledSchedule } from "../time/schedule";
+import type { TriggerRule } from "../rules/trigger-rules";
 
 // The compiled DAG: plain JSON data, validated, with every duration in seconds and every default
 // applied. The generic orchestrator runs it; the REST API serialises a summary of it.

@@ -1,9 +1,9 @@
-import type { CompiledDag } from "./compiled-dag";
-import { isPlainObject } from "./json";
-import { FormatError, strftime, strptime } from "./strftime";
+import type { CompiledDag } from "../model/compiled-dag";
+import { isPlainObject } from "../model/json";
+import { FormatError, strftime, strptime } from "../time/strftime";
 import { Node, parseExpression } from "./template-parser";
 import { expectString, Kwargs, pythonStr, pythonType, TemplateDateTime, TemplateError, TemplateFunction } from "./template-values";
-import { airflowIso, InstantInput, parseInstant } from "./time";
+import { airflowIso, InstantInput, parseInstant } from "../time/time";
 
 // Airflow's template context and a Jinja-compatible renderer for `{{ expr }}` (no {% %} blocks).
 // Undefined names are errors, as with Airflow's StrictUndefined, so a typo never renders as "".

@@ -1,6 +1,6 @@
-import type { MappingSpec } from "./compiled-dag";
-import { isPlainObject } from "./json";
-import { isXComRef, XComRef } from "./xcom-ref";
+import type { MappingSpec } from "../model/compiled-dag";
+import { isPlainObject } from "../model/json";
+import { isXComRef, XComRef } from "../model/xcom-ref";
 
 // Dynamic task mapping (Airflow's partial/expand/expand_kwargs). Expansion happens when the mapped
 // task becomes runnable, because its lists usually come from an upstream's XCom.

@@ -1,5 +1,5 @@
-import type { JsonValue } from "./json";
-import type { RunType } from "./run-ids";
+import type { JsonValue } from "../model/json";
+import type { RunType } from "../time/run-ids";
 
 // What starts a DAG run's orchestration and what it returns. Plain data, no secrets: the same
 // input goes into Durable history, the ledger and the REST API.

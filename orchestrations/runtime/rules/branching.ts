@@ -1,5 +1,5 @@
-import type { CompiledDag } from "./compiled-dag";
-import { descendants } from "./graph";
+import type { CompiledDag } from "../model/compiled-dag";
+import { descendants } from "../model/graph";
 import type { TaskStateOrNone, TaskStates } from "./states";
 
 // Branching as Airflow's SkipMixin.skip_all_except does it: the branch returns a task id, a list

@@ -1,6 +1,6 @@
-import type { CompiledDag } from "./compiled-dag";
-import { isPlainObject, JsonValue } from "./json";
-import { findXComRefs } from "./xcom-ref";
+import type { CompiledDag } from "../model/compiled-dag";
+import { isPlainObject, JsonValue } from "../model/json";
+import { findXComRefs } from "../model/xcom-ref";
 
 // Which XComs an activity receives. Every input is recorded in history, so a task gets only what
 // it can read: the results its config references (task.output) and those of tasks its templates

@@ -1,4 +1,4 @@
-import type { CompiledDag } from "./compiled-dag";
+import type { CompiledDag } from "../model/compiled-dag";
 import {
   DagRunState, FAILED_STATES, FINISHED_STATES, instanceStates, SUCCESS_STATES, TaskStateOrNone, TaskStates, singleState,
 } from "./states";

@@ -1,23 +1,23 @@
 import * as df from "durable-functions";
 import type { OrchestrationContext, OrchestrationHandler, Task, TimerTask } from "durable-functions";
-import { resolveBranch, applyBranchSkips } from "./branching";
-import type { CompiledDag, CompiledTask } from "./compiled-dag";
-import { parseDuration } from "./duration";
+import { resolveBranch, applyBranchSkips } from "../rules/branching";
+import type { CompiledDag, CompiledTask } from "../model/compiled-dag";
+import { parseDuration } from "../time/duration";
 import { dateAt } from "./durable-time";
-import type { JsonObject, JsonValue } from "./json";
-import { collectMappedResults, expandMapping, instanceConfig } from "./mapping";
-import { retryDelaySeconds, retryHashInput, shouldRetry } from "./retry";
+import type { JsonObject, JsonValue } from "../model/json";
+import { collectMappedResults, expandMapping, instanceConfig } from "../rules/mapping";
+import { retryDelaySeconds, retryHashInput, shouldRetry } from "../rules/retry";
 import type { DagRunInput, DagRunOutput, TaskInstanceSummary } from "./run-input";
-import { decideRunState, stepTasks, timeOutRun } from "./scheduler";
+import { decideRunState, stepTasks, timeOutRun } from "../rules/scheduler";
 import {
   sensorElapsedSeconds, sensorHashInput, sensorNextPokeSeconds, sensorPokeErrorOutcome, sensorTimedOut, sensorTimeoutState,
-} from "./sensor";
-import type { TaskStateOrNone, TaskStates } from "./states";
+} from "../rules/sensor";
+import type { TaskStateOrNone, TaskStates } from "../rules/states";
 import {
   blobSensorEventName, CALLBACK_ACTIVITY, LEDGER_WRITE_ACTIVITY, LedgerWrite, operatorActivityName, PREVIOUS_RUN_STATES_ACTIVITY,
   SCHEDULE_DUE_ACTIVITY, TaskActivityResult, TaskInvocation, TaskStatePatch,
 } from "./task-invocation";
-import { airflowIso, parseInstant } from "./time";
+import { airflowIso, parseInstant } from "../time/time";
 import { selectXComs, xcomListPlaceholders } from "./xcom-selection";
 
 // The generic DAG orchestrator: one Durable orchestration per DAG run. It starts each task as soon

@@ -1,7 +1,7 @@
-import { civil } from "./calendar";
-import { isPlainObject } from "./json";
-import { strftime } from "./strftime";
-import { airflowIso } from "./time";
+import { civil } from "../time/calendar";
+import { isPlainObject } from "../model/json";
+import { strftime } from "../time/strftime";
+import { airflowIso } from "../time/time";
 
 // Values a template can hold besides plain data: date-times (pendulum-like, UTC) and functions.
 // Only what is defined here is callable or has attributes, so a template cannot reach into

@@ -1,4 +1,4 @@
-import type { RetryPolicy } from "./compiled-dag";
+import type { RetryPolicy } from "../model/compiled-dag";
 import { stableHash } from "./stable-hash";
 
 // Airflow's TaskInstance retry rules (AIRFLOW-SEMANTICS.md, "Retries").

@@ -1,5 +1,5 @@
 import { cronMatches, cronNext, cronPrev, cronPrevOrAt, parseCron } from "./cron";
-import type { CompiledDag } from "./compiled-dag";
+import type { CompiledDag } from "../model/compiled-dag";
 import type { CompiledSchedule } from "./schedule";
 import { InstantInput, parseInstant } from "./time";
 

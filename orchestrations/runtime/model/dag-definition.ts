@@ -1,8 +1,8 @@
-import type { Duration } from "./duration";
+import type { Duration } from "../time/duration";
 import type { OperatorRef } from "./operator";
-import type { ScheduleInput } from "./schedule";
+import type { ScheduleInput } from "../time/schedule";
 import type { SensorMode } from "./compiled-dag";
-import type { TriggerRule } from "./trigger-rules";
+import type { TriggerRule } from "../rules/trigger-rules";
 import type { TaskBuilder } from "./dag-builder";
 
 // What a DAG file writes. Names follow Airflow's arguments in camelCase so a port reads 1:1.

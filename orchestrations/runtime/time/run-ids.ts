@@ -1,4 +1,4 @@
-import { stableHashHex } from "./stable-hash";
+import { stableHashHex } from "../rules/stable-hash";
 import { airflowIso, InstantInput, parseInstant } from "./time";
 
 // Airflow's run ids and the Durable instance id derived from (dag_id, run_id). Starting an

@@ -1,12 +1,12 @@
 import type { DagSpec, TaskSpec } from "./dag-definition";
 import { DagDefinitionError } from "./dag-errors";
-import { optionalDuration } from "./duration";
+import { optionalDuration } from "../time/duration";
 import { findCycle } from "./graph";
 import { idProblem } from "./ids";
 import { findNonJson, isPlainObject } from "./json";
-import { compileSchedule } from "./schedule";
-import { parseInstant } from "./time";
-import { isTriggerRule, TRIGGER_RULES } from "./trigger-rules";
+import { compileSchedule } from "../time/schedule";
+import { parseInstant } from "../time/time";
+import { isTriggerRule, TRIGGER_RULES } from "../rules/trigger-rules";
 import { findXComRefs, isXComRef } from "./xcom-ref";
 
 // Definition-time checks. Each failure throws a DagDefinitionError naming the DAG and the task,
