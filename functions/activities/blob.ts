@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { instanceIdFor } from "../../orchestrations/runtime/time/run-ids";
 import { blobService } from "../hooks/blob";
-import { blobSensorEventName } from "../../orchestrations/runtime/orchestrator/task-invocation";
+import { blobSensorListener } from "../../orchestrations/runtime/orchestrator/task-invocation";
 import { addSensorWait, removeSensorWait } from "../sensors/sensor-waits";
 import { ConfigError, ConfigReader } from "./config-reader";
 import { OperatorDefinition } from "./operator";
@@ -179,7 +179,7 @@ export const prefixSensor: OperatorDefinition<{ connId: string; container: strin
       container: config.container,
       prefix: config.prefix,
       instanceId: instanceIdFor(ctx.dagId, ctx.runId),
-      eventName: blobSensorEventName(ctx.taskId, ctx.mapIndex),
+      listener: blobSensorListener(ctx.taskId, ctx.mapIndex),
     };
     // Registered before looking, so a blob written while we look still wakes this run.
     await addSensorWait(wait);

@@ -2,25 +2,30 @@
 // run's task states (depends_on_past) and callbacks. Orchestrations do no I/O, so these do it.
 import type { InvocationContext } from "@azure/functions";
 import { instanceIdFor } from "../../orchestrations/runtime/time/run-ids";
-import { blobSensorEventName, type LedgerWrite } from "../../orchestrations/runtime/orchestrator/task-invocation";
+import { blobSensorListener, type LedgerWrite, type TaskStatePatch } from "../../orchestrations/runtime/orchestrator/task-invocation";
+import { writeRunIfNewer, writeTaskRowsIfNewer, type VersionedRunRow, type VersionedTaskRow } from "../ledger/versioned-writes";
 import { removeSensorWait } from "../sensors/sensor-waits";
 import { FINISHED_STATES, type TaskState, type TaskStates } from "../../orchestrations/runtime/rules/states";
 import type { DagRunInput } from "../../orchestrations/runtime/orchestrator/run-input";
 import { maskSecrets } from "../hooks/secret-mask";
 import { appRunLedger } from "../runs/app-run-ledger";
-import type { DagRunRecord, TaskInstanceRecord } from "../ledger/records";
+import type { TaskInstanceRecord } from "../ledger/records";
 import { getDag } from "../dag-registry";
 import { scheduleNow } from "../triggers/schedule-trigger";
 import { CallbackInfo, getCallback } from "./callbacks";
 
 
 
-export async function writeLedger(write: LedgerWrite, context: InvocationContext): Promise<void> {
+/**
+ * Writes a batch of orchestrator decisions to the ledger, each row only where it is newer than
+ * the stored one. Returns the `task_id#map_index` keys that were older and so left out.
+ */
+export async function writeLedger(write: LedgerWrite, context: InvocationContext): Promise<Set<string>> {
   // A blob sensor that finished in any state waits no more: drop its wake-up registration.
   const instanceId = instanceIdFor(write.dagId, write.runId);
   for (const t of write.tasks) {
     if (t.operator === "blob_prefix_sensor" && FINISHED_STATES.has(t.state as TaskState)) {
-      await removeSensorWait({ instanceId, eventName: blobSensorEventName(t.taskId, t.mapIndex) });
+      await removeSensorWait({ instanceId, listener: blobSensorListener(t.taskId, t.mapIndex) });
     }
   }
   for (const t of write.tasks) {
@@ -28,35 +33,37 @@ export async function writeLedger(write: LedgerWrite, context: InvocationContext
     if (t.slaMissedDeadline) context.warn(`SLA miss: ${write.dagId}.${t.taskId}${t.mapIndex >= 0 ? `[${t.mapIndex}]` : ""} in ${write.runId} finished ${t.state} at ${t.at}, after its deadline ${t.slaMissedDeadline}.`);
   }
   const l = appRunLedger();
-  if (write.run) {
-    const patch: Partial<DagRunRecord> = { state: write.run.state, instance_id: write.run.instanceId };
-    if (write.run.state === "running") {
-      patch.start_date = write.run.at;
-      patch.end_date = null;
-      const input = write.run.input as unknown as DagRunInput | undefined;
-      // A run started without the ledger (straight through the Durable API) still gets a full row.
-      if (input && !(await l.getDagRun(write.dagId, write.runId))) {
-        Object.assign(patch, {
-          logical_date: input.logicalDate, data_interval_start: input.dataIntervalStart, data_interval_end: input.dataIntervalEnd,
-          run_type: input.runType, external_trigger: input.externalTrigger, conf: input.conf, note: null, queued_at: write.run.at,
-        });
-      }
-    } else {
-      patch.end_date = write.run.at;
-    }
-    await l.mergeDagRun(write.dagId, write.runId, patch);
+  if (write.run) await writeRunIfNewer(l, write.dagId, write.runId, await runRow(write, l));
+  return writeTaskRowsIfNewer(l, write.dagId, write.runId, write.tasks.map(taskRow));
+}
+
+async function runRow(write: LedgerWrite, l: ReturnType<typeof appRunLedger>): Promise<VersionedRunRow> {
+  const run = write.run!;
+  const row: VersionedRunRow = { state: run.state, instance_id: run.instanceId, version: run.version };
+  if (run.state !== "running") return { ...row, end_date: run.at };
+  Object.assign(row, { start_date: run.at, end_date: null });
+  const input = run.input as unknown as DagRunInput | undefined;
+  // A run started without the ledger (straight through the Durable API) still gets a full row.
+  if (input && !(await l.getDagRun(write.dagId, write.runId))) {
+    Object.assign(row, {
+      logical_date: input.logicalDate, data_interval_start: input.dataIntervalStart, data_interval_end: input.dataIntervalEnd,
+      run_type: input.runType, external_trigger: input.externalTrigger, conf: input.conf, note: null, queued_at: run.at,
+    });
   }
-  await l.mergeTaskInstances(write.dagId, write.runId, write.tasks.map((t) => {
-    const patch: Partial<TaskInstanceRecord> & { task_id: string; map_index: number } = {
-      task_id: t.taskId, map_index: t.mapIndex, state: t.state as TaskInstanceRecord["state"],
-      try_number: t.tryNumber, max_tries: t.maxTries, operator: t.operator, error: t.error ? maskSecrets(t.error).slice(0, 2000) : null,
-    };
-    if (FINISHED_STATES.has(t.state as TaskState)) patch.end_date = t.at;
-    if (t.startedAt) patch.start_date = t.startedAt;
-    if (t.xcom !== null && t.xcom.length < 30_000) patch.xcom = t.xcom;
-    if (t.slaMissedDeadline) patch.sla_missed_deadline = t.slaMissedDeadline;
-    return patch;
-  }));
+  return row;
+}
+
+function taskRow(t: TaskStatePatch): VersionedTaskRow {
+  const row: VersionedTaskRow = {
+    task_id: t.taskId, map_index: t.mapIndex, state: t.state as TaskInstanceRecord["state"], version: t.version,
+    try_number: t.tryNumber, max_tries: t.maxTries, operator: t.operator, error: t.error ? maskSecrets(t.error).slice(0, 2000) : null,
+    end_date: FINISHED_STATES.has(t.state as TaskState) ? t.at : null,
+  };
+  if (t.startedAt) row.start_date = t.startedAt;
+  if (t.xcom !== null && t.xcom.length < 30_000) row.xcom = t.xcom;
+  if (t.slaMissedDeadline) row.sla_missed_deadline = t.slaMissedDeadline;
+  if (t.note) row.note = t.note;
+  return row;
 }
 
 /** The task states of the latest run before this logical date, or null when this is the first run. */

@@ -2,8 +2,9 @@
 // stable (`op_<operator>`, `azflow_*`): in-flight orchestrations replay against them.
 import * as df from "durable-functions";
 import {
-  CALLBACK_ACTIVITY, LEDGER_WRITE_ACTIVITY, operatorActivityName, PREVIOUS_RUN_STATES_ACTIVITY, SCHEDULE_DUE_ACTIVITY,
+  CALLBACK_ACTIVITY, LEDGER_WRITE_ACTIVITY, operatorActivityName, PREVIOUS_RUN_STATES_ACTIVITY, SCHEDULE_DUE_ACTIVITY, type LedgerWrite,
 } from "../../orchestrations/runtime/orchestrator/task-invocation";
+import { orchestratorActivity } from "./envelope";
 import { bashOperator } from "./bash";
 import { copyOperator, createContainersOperator, listOperator, moveOperator, prefixSensor, uploadOperator } from "./blob";
 import { previousRunStates, runCallback, scheduleDue, writeLedger } from "./bookkeeping";
@@ -31,10 +32,12 @@ export function operatorNames(): string[] {
 for (const operator of OPERATORS) {
   df.app.activity(operatorActivityName(operator.name), {
     handler: taskActivity(operator as OperatorDefinition<unknown>),
-    extraInputs: operator.needsDurableClient ? [df.input.durableClient()] : [],
+    // Every activity the orchestrator calls may have to wake it when it ends: the durable client.
+    extraInputs: [df.input.durableClient()],
   });
 }
-df.app.activity(LEDGER_WRITE_ACTIVITY, { handler: writeLedger });
-df.app.activity(PREVIOUS_RUN_STATES_ACTIVITY, { handler: previousRunStates });
-df.app.activity(CALLBACK_ACTIVITY, { handler: runCallback });
-df.app.activity(SCHEDULE_DUE_ACTIVITY, { handler: scheduleDue, extraInputs: [df.input.durableClient()] });
+const withClient = [df.input.durableClient()];
+df.app.activity(LEDGER_WRITE_ACTIVITY, { handler: orchestratorActivity(async (write: LedgerWrite, context) => void (await writeLedger(write, context))), extraInputs: withClient });
+df.app.activity(PREVIOUS_RUN_STATES_ACTIVITY, { handler: orchestratorActivity(previousRunStates), extraInputs: withClient });
+df.app.activity(CALLBACK_ACTIVITY, { handler: orchestratorActivity(runCallback), extraInputs: withClient });
+df.app.activity(SCHEDULE_DUE_ACTIVITY, { handler: orchestratorActivity(scheduleDue), extraInputs: withClient });

@@ -27,7 +27,7 @@ export interface OperatorContext {
 
 /** Returned by an operator to finish its part and keep the task running until a check is done. */
 export interface FollowUpResult {
-  $followUp: { operator: string; config: unknown; pokeIntervalSeconds: number };
+  $followUp: { operator: string; config: unknown; pokeIntervalSeconds: number; cancel?: { operator: string; config: unknown } };
   value: unknown;
 }
 
@@ -66,6 +66,4 @@ export interface OperatorDefinition<C> {
   /** Validate and normalise the (rendered) config; throw ConfigError with a clear message. */
   parse(config: unknown, where: string): C;
   execute(config: C, ctx: OperatorContext): Promise<unknown>;
-  /** Operators that start orchestrations get the durable client input binding. */
-  needsDurableClient?: boolean;
 }

@@ -1,24 +1,21 @@
-// The activity around every operator: it records the attempt in the ledger, resolves XComs,
-// renders the templated fields with Airflow's context, runs the operator under the execution
-// timeout, offloads a large result to blob storage, and masks secrets in anything it emits.
-import * as os from "node:os";
+// The activity around every operator: it writes the ledger rows its input carries with the
+// attempt's own running row, resolves XComs, renders the templated fields with Airflow's context,
+// runs the operator until execution_timeout or the run's dagrun_timeout, offloads a large result
+// to blob storage, masks secrets in anything it emits, and wakes its orchestration when it ends.
 import * as path from "node:path";
 import type { InvocationContext } from "@azure/functions";
 import { resolveXComRefs } from "../../orchestrations/runtime/model/xcom-ref";
 import { render, renderDeep, buildTemplateContext, TemplateContext } from "../../orchestrations/runtime/templates/templates";
 import type { JsonValue } from "../../orchestrations/runtime/model/json";
-import type { TaskActivityResult, TaskInvocation } from "../../orchestrations/runtime/orchestrator/task-invocation";
+import type { LedgerWrite, TaskActivityResult, TaskInvocation } from "../../orchestrations/runtime/orchestrator/task-invocation";
 import { maskError, maskSecrets } from "../hooks/secret-mask";
-import { appRunLedger } from "../runs/app-run-ledger";
+import { writeLedger } from "./bookkeeping";
+import { raiseWake } from "./envelope";
 import { ConfigError } from "./config-reader";
 import { isFollowUp, isSkip, OperatorContext, OperatorDefinition, PokeResult } from "./operator";
 import { isXComBlobRef, loadXCom, storeXCom } from "./xcom-store";
 
-
 /** The app root: where SQL files and scripts named in DAG configs are found. */
-/** An attempt starting this long after the orchestrator scheduled it checks the ledger first. */
-const LATE_START_MS = 5_000;
-
 export function appRoot(): string {
   // dist/functions/activities -> the checkout (or the deployed package) root.
   const up = path.resolve(__dirname, "..", "..");
@@ -86,78 +83,129 @@ function renderFields(config: unknown, fields: readonly string[], context: Templ
   return out;
 }
 
+/** The attempt's own running row, written with the rows its input carries. */
+function runningRow(inv: TaskInvocation, operator: string, startedAt: string): LedgerWrite {
+  const carried = inv.$ledger ?? { dagId: inv.dagId, runId: inv.runId, run: null, tasks: [] };
+  return {
+    ...carried,
+    tasks: [...carried.tasks, {
+      taskId: inv.taskId, mapIndex: inv.mapIndex, state: "running", tryNumber: inv.tryNumber, maxTries: inv.maxTries, operator,
+      at: startedAt, startedAt, error: null, xcom: null, version: inv.version,
+    }],
+  };
+}
+
+/** What ends an attempt early: execution_timeout (a failure) or the run's dagrun_timeout. */
+interface Cutoff {
+  ms: number;
+  kind: "execution_timeout" | "dagrun_timeout";
+}
+
+function cutoff(inv: TaskInvocation, startedMs: number): Cutoff | null {
+  const cuts: Cutoff[] = [];
+  // execution_timeout counts from when the attempt starts executing, as Airflow's does.
+  if (inv.executionTimeoutSeconds) cuts.push({ ms: inv.executionTimeoutSeconds * 1000, kind: "execution_timeout" });
+  // The run's deadline is on the orchestration's clock (virtual under `dags test`): what is left
+  // of it is what was left when the attempt was scheduled, less any wait in the queue.
+  if (inv.runDeadline) {
+    const scheduledMs = Date.parse(inv.scheduledAt);
+    cuts.push({ ms: Date.parse(inv.runDeadline) - Math.max(scheduledMs, scheduledMs + (Date.now() - startedMs)), kind: "dagrun_timeout" });
+  }
+  return cuts.length ? cuts.reduce((a, b) => (b.ms < a.ms ? b : a)) : null;
+}
+
+/**
+ * Runs the operator, bounded by the attempt's cutoff: the operator's signal is aborted then, and
+ * the attempt ends even if the operator does not stop (its promise is left to settle unheard).
+ */
+async function bounded<T>(work: Promise<T>, cut: Cutoff | null, abort: AbortController): Promise<{ value: T } | { cut: Cutoff }> {
+  if (!cut) return { value: await work };
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<{ cut: Cutoff }>((resolve) => {
+    timer = setTimeout(() => resolve({ cut }), Math.max(0, cut.ms));
+  });
+  work.catch(() => undefined);
+  try {
+    const first = await Promise.race([work.then((value) => ({ value })), expired]);
+    if ("cut" in first) abort.abort();
+    return first;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export function taskActivity<C>(def: OperatorDefinition<C>) {
   return async function runTask(input: unknown, invocation: InvocationContext): Promise<TaskActivityResult> {
     const inv = checkInvocation(input);
-    const where = `${inv.dagId}.${inv.taskId}${inv.mapIndex >= 0 ? `[${inv.mapIndex}]` : ""} (${def.name})`;
-    const prefix = `[${where} try ${inv.tryNumber}]`;
-    const log = (message: string): void => invocation.log(maskSecrets(`${prefix} ${message}`));
-    // Under `dags test` the orchestrator's clock runs ahead of the wall clock (timers skip), so
-    // the attempt starts no earlier than the orchestrator scheduled it.
-    const scheduledMs = Date.parse(inv.scheduledAt) || Date.now();
-    const startedAt = new Date(Math.max(Date.now(), scheduledMs)).toISOString();
-    // execution_timeout counts from when the orchestrator started the attempt: one that reaches a
-    // worker after its deadline (a queue backlog) has already been given up on.
-    const deadlineMs = inv.executionTimeoutSeconds ? scheduledMs + inv.executionTimeoutSeconds * 1000 : null;
-    if (deadlineMs !== null && Date.now() >= deadlineMs) {
-      throw new Error(`Timeout: the attempt started after its execution_timeout (${inv.executionTimeoutSeconds} s) had passed.`);
-    }
-    if (inv.record !== false) {
-      const current = await appRunLedger().markAttemptRunning(inv.dagId, inv.runId, {
-        task_id: inv.taskId, map_index: inv.mapIndex, state: "running", try_number: inv.tryNumber, max_tries: inv.maxTries,
-        operator: def.name, start_date: startedAt, end_date: null, duration: null, error: null, hostname: os.hostname(),
-      }, {
-        // Only an attempt that starts late (a queue backlog, a redelivered message) can find its
-        // instance already decided; a prompt one skips the extra read.
-        checkFirst: Date.now() - scheduledMs > LATE_START_MS,
-      });
-      if (!current) throw new Error(`Attempt ${inv.tryNumber} is superseded: the run has moved past it.`);
-    }
-    const abort = new AbortController();
-    const timer = deadlineMs !== null ? setTimeout(() => abort.abort(), Math.max(0, deadlineMs - Date.now())) : undefined;
     try {
-      const xcoms = await resolveXComs(inv.xcoms);
-      const lists = new Map<string, unknown[]>();
-      const withXComs = resolveXComRefs(inv.config, (ref) => {
-        if (ref.$xcom.key !== "return_value") throw new ConfigError(`${where}: only return_value XComs are supported, got key '${ref.$xcom.key}'.`);
-        return xcoms[ref.$xcom.taskId] ?? null;
-      });
-      const context = templateContext(inv, xcoms);
-      const rendered = renderFields(await resolveStored(withXComs, lists), def.templateFields, context);
-      const config = def.parse(rendered, where);
-      const ctx: OperatorContext = {
-        dagId: inv.dagId, runId: inv.runId, taskId: inv.taskId, mapIndex: inv.mapIndex, tryNumber: inv.tryNumber,
-        logicalDate: inv.run.logicalDate, templateContext: context as Record<string, unknown>,
-        render: (text) => render(text, context), log, signal: abort.signal, appRoot: appRoot(), invocation,
-      };
-      const value = await def.execute(config, ctx);
-      if (abort.signal.aborted) throw new Error(`Timeout: the attempt ran longer than execution_timeout (${inv.executionTimeoutSeconds} s).`);
-      if (isSkip(value)) {
-        log(`Skipping: ${value.$skip}`);
-        return { outcome: "skipped", reason: maskSecrets(value.$skip) };
-      }
-      const where2 = { dagId: inv.dagId, runId: inv.runId, taskId: inv.taskId, mapIndex: inv.mapIndex };
-      if (inv.mode === "poke") {
-        // A bare boolean is accepted too, as Airflow's PythonSensor does.
-        const poke = (typeof value === "boolean" ? { done: value } : value) as PokeResult;
-        if (!poke || typeof poke.done !== "boolean") throw new Error(`${where}: a sensor check must return { done, value? }.`);
-        return { outcome: "poke", done: poke.done, xcom: poke.done ? ((await storeXCom(poke.value ?? null, where2)) as JsonValue) : null };
-      }
-      if (isFollowUp(value)) {
-        return {
-          outcome: "success",
-          xcom: (await storeXCom(value.value, where2)) as JsonValue,
-          followUp: { ...value.$followUp, config: value.$followUp.config as JsonValue },
-        };
-      }
-      return { outcome: "success", xcom: (await storeXCom(value, where2)) as JsonValue };
-    } catch (err) {
-      const masked = maskError(err);
-      log(`Failed: ${masked.message}`);
-      throw masked;
+      return await runAttempt(def, inv, invocation);
     } finally {
-      if (timer) clearTimeout(timer);
+      await raiseWake(invocation, inv.$wake);
     }
   };
 }
 
+async function runAttempt<C>(def: OperatorDefinition<C>, inv: TaskInvocation, invocation: InvocationContext): Promise<TaskActivityResult> {
+  const where = `${inv.dagId}.${inv.taskId}${inv.mapIndex >= 0 ? `[${inv.mapIndex}]` : ""} (${def.name})`;
+  const prefix = `[${where} try ${inv.tryNumber}]`;
+  const log = (message: string): void => invocation.log(maskSecrets(`${prefix} ${message}`));
+  const startedMs = Date.now();
+  // Under `dags test` the orchestrator's clock runs ahead of the wall clock (timers skip), so
+  // the attempt starts no earlier than the orchestrator scheduled it.
+  const startedAt = new Date(Math.max(startedMs, Date.parse(inv.scheduledAt) || startedMs)).toISOString();
+  if (inv.record !== false) {
+    // A late or repeated attempt finds a newer decision for its instance and does not run.
+    const rejected = await writeLedger(runningRow(inv, def.name, startedAt), invocation);
+    if (rejected.has(`${inv.taskId}#${inv.mapIndex}`)) throw new Error(`Attempt ${inv.tryNumber} is superseded: the run has moved past it.`);
+  }
+  const abort = new AbortController();
+  try {
+    const xcoms = await resolveXComs(inv.xcoms);
+    const lists = new Map<string, unknown[]>();
+    const withXComs = resolveXComRefs(inv.config, (ref) => {
+      if (ref.$xcom.key !== "return_value") throw new ConfigError(`${where}: only return_value XComs are supported, got key '${ref.$xcom.key}'.`);
+      return xcoms[ref.$xcom.taskId] ?? null;
+    });
+    const context = templateContext(inv, xcoms);
+    const rendered = renderFields(await resolveStored(withXComs, lists), def.templateFields, context);
+    const config = def.parse(rendered, where);
+    const ctx: OperatorContext = {
+      dagId: inv.dagId, runId: inv.runId, taskId: inv.taskId, mapIndex: inv.mapIndex, tryNumber: inv.tryNumber,
+      logicalDate: inv.run.logicalDate, templateContext: context as Record<string, unknown>,
+      render: (text) => render(text, context), log, signal: abort.signal, appRoot: appRoot(), invocation,
+    };
+    const outcome = await bounded(def.execute(config, ctx), cutoff(inv, startedMs), abort);
+    if ("cut" in outcome) {
+      if (outcome.cut.kind === "dagrun_timeout") {
+        log("Interrupted: the run reached its dagrun_timeout.");
+        return { outcome: "interrupted", reason: "dagrun_timeout" };
+      }
+      throw new Error(`Timeout: the attempt ran longer than execution_timeout (${inv.executionTimeoutSeconds} s).`);
+    }
+    const value = outcome.value;
+    if (isSkip(value)) {
+      log(`Skipping: ${value.$skip}`);
+      return { outcome: "skipped", reason: maskSecrets(value.$skip) };
+    }
+    const where2 = { dagId: inv.dagId, runId: inv.runId, taskId: inv.taskId, mapIndex: inv.mapIndex };
+    if (inv.mode === "poke") {
+      // A bare boolean is accepted too, as Airflow's PythonSensor does.
+      const poke = (typeof value === "boolean" ? { done: value } : value) as PokeResult;
+      if (!poke || typeof poke.done !== "boolean") throw new Error(`${where}: a sensor check must return { done, value? }.`);
+      return { outcome: "poke", done: poke.done, xcom: poke.done ? ((await storeXCom(poke.value ?? null, where2)) as JsonValue) : null };
+    }
+    if (isFollowUp(value)) {
+      const f = value.$followUp;
+      return {
+        outcome: "success",
+        xcom: (await storeXCom(value.value, where2)) as JsonValue,
+        followUp: { operator: f.operator, config: f.config as JsonValue, pokeIntervalSeconds: f.pokeIntervalSeconds, ...(f.cancel ? { cancel: { operator: f.cancel.operator, config: f.cancel.config as JsonValue } } : {}) },
+      };
+    }
+    return { outcome: "success", xcom: (await storeXCom(value, where2)) as JsonValue };
+  } catch (err) {
+    const masked = maskError(err);
+    log(`Failed: ${masked.message}`);
+    throw masked;
+  }
+}

@@ -25,7 +25,6 @@ export interface TriggerConfig {
 export const triggerDagRunOperator: OperatorDefinition<TriggerConfig> = {
   name: "trigger_dag_run",
   templateFields: ["trigger_dag_id", "trigger_run_id", "conf", "logical_date"],
-  needsDurableClient: true,
   parse(config, where) {
     const c = new ConfigReader(config, where).only([
       "trigger_dag_id", "trigger_run_id", "conf", "logical_date", "reset_dag_run", "wait_for_completion",

@@ -46,4 +46,6 @@ export interface TaskInstanceRecord {
   hostname?: string;
   /** The SLA deadline this instance missed (ISO), when it finished late. */
   sla_missed_deadline?: string;
+  /** Why the scheduler set this state, when it is not the task's own outcome (a branch's skip). */
+  note?: string;
 }

@@ -57,14 +57,14 @@ function durationOf(start: string | null, end: string | null): number | null {
   return Math.max(0, (Date.parse(end) - Date.parse(start)) / 1000);
 }
 
-function taskPartition(dagId: string, runId: string): string {
+export function taskPartition(dagId: string, runId: string): string {
   return `${toKey(dagId)}~${toKey(runId)}`;
 }
 
 function taskEntity(ti: TaskInstanceRecord): Entity {
   return {
     partitionKey: taskPartition(ti.dag_id, ti.dag_run_id),
-    rowKey: `${toKey(ti.task_id)}~${mapIndexKey(ti.map_index)}`,
+    rowKey: taskRowKey(ti.task_id, ti.map_index),
     ...ti,
   };
 }
@@ -89,6 +89,7 @@ function taskFrom(e: Record<string, unknown>): TaskInstanceRecord {
     // Optional fields are present only when set.
     ...(str("hostname") !== null ? { hostname: str("hostname")! } : {}),
     ...(str("sla_missed_deadline") !== null ? { sla_missed_deadline: str("sla_missed_deadline")! } : {}),
+    ...(str("note") !== null ? { note: str("note")! } : {}),
   };
 }
 
@@ -98,16 +99,20 @@ export interface ListOptions {
   state?: string[];
 }
 
+export function taskRowKey(taskId: string, mapIndex: number): string {
+  return `${toKey(taskId)}~${mapIndexKey(mapIndex)}`;
+}
+
 export class RunLedger {
   private ready: Promise<void> | undefined;
 
   constructor(
-    private readonly runs: TableClient = appTableClient(DAG_RUNS_TABLE),
-    private readonly tasks: TableClient = appTableClient(TASK_INSTANCES_TABLE),
+    readonly runs: TableClient = appTableClient(DAG_RUNS_TABLE),
+    readonly tasks: TableClient = appTableClient(TASK_INSTANCES_TABLE),
   ) {}
 
   /** Tables are created once per process; creating an existing table is a no-op. */
-  private ensureTables(): Promise<void> {
+  ensureTables(): Promise<void> {
     // A failure is not cached: the next call tries again (storage may have been briefly away).
     this.ready ??= Promise.all([this.runs.createTable(), this.tasks.createTable()]).then(() => undefined, (err: unknown) => {
       this.ready = undefined;
@@ -209,7 +214,7 @@ export class RunLedger {
     // A transaction may touch an entity once: fold repeated changes of one instance first.
     const merged = new Map<string, Entity>();
     for (const p of patches) {
-      const rowKey = `${toKey(p.task_id)}~${mapIndexKey(p.map_index)}`;
+      const rowKey = taskRowKey(p.task_id, p.map_index);
       const entity = merged.get(rowKey) ?? { partitionKey, rowKey, dag_id: dagId, dag_run_id: runId };
       merged.set(rowKey, { ...entity, ...p, partitionKey, rowKey });
     }
@@ -240,7 +245,7 @@ export class RunLedger {
   ): Promise<boolean> {
     await this.ensureTables();
     const partitionKey = taskPartition(dagId, runId);
-    const rowKey = `${toKey(row.task_id)}~${mapIndexKey(row.map_index)}`;
+    const rowKey = taskRowKey(row.task_id, row.map_index);
     const existing = !options.checkFirst ? undefined : await this.tasks.getEntity(partitionKey, rowKey).catch((err: unknown) => {
       if (isNotFound(err)) return undefined;
       throw err;

@@ -12,7 +12,7 @@ export interface SensorWait {
   container: string;
   prefix: string;
   instanceId: string;
-  eventName: string;
+  listener: string;
 }
 
 let ready: Promise<unknown> | undefined;
@@ -33,13 +33,13 @@ function ignoreNotFound(err: unknown): void {
 export async function addSensorWait(wait: SensorWait): Promise<void> {
   const { client, ready: created } = table();
   await created;
-  await client.upsertEntity({ partitionKey: toKey(wait.instanceId), rowKey: toKey(wait.eventName), ...wait }, "Replace");
+  await client.upsertEntity({ partitionKey: toKey(wait.instanceId), rowKey: toKey(wait.listener), ...wait }, "Replace");
 }
 
-export async function removeSensorWait(wait: Pick<SensorWait, "instanceId" | "eventName">): Promise<void> {
+export async function removeSensorWait(wait: Pick<SensorWait, "instanceId" | "listener">): Promise<void> {
   const { client, ready: created } = table();
   await created;
-  await client.deleteEntity(toKey(wait.instanceId), toKey(wait.eventName)).catch(ignoreNotFound);
+  await client.deleteEntity(toKey(wait.instanceId), toKey(wait.listener)).catch(ignoreNotFound);
 }
 
 /**
@@ -52,7 +52,7 @@ export async function waitsMatching(container: string, blobName: string): Promis
   const out: SensorWait[] = [];
   const filter = `container eq '${container.replace(/'/g, "''")}'`;
   for await (const e of client.listEntities<SensorWait>({ queryOptions: { filter } })) {
-    if (blobName.startsWith(e.prefix)) out.push({ container: e.container, prefix: e.prefix, instanceId: e.instanceId, eventName: e.eventName });
+    if (blobName.startsWith(e.prefix)) out.push({ container: e.container, prefix: e.prefix, instanceId: e.instanceId, listener: e.listener });
   }
   return out;
 }

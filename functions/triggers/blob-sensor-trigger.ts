@@ -4,6 +4,7 @@
 import { app, InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
 import type { CompiledDag } from "../../orchestrations/runtime/model/compiled-dag";
+import { WAKE_EVENT } from "../../orchestrations/runtime/orchestrator/task-invocation";
 import { removeSensorWait, waitsMatching } from "../sensors/sensor-waits";
 
 const registered = new Set<string>();
@@ -32,8 +33,8 @@ export async function wakeWaitingSensors(blob: unknown, context: InvocationConte
   const client = df.getClient(context);
   for (const wait of await waitsMatching(container, name)) {
     try {
-      await client.raiseEvent(wait.instanceId, wait.eventName, { container, blob: name });
-      context.log(`Woke ${wait.instanceId} (${wait.eventName}) for ${path}.`);
+      await client.raiseEvent(wait.instanceId, WAKE_EVENT, { listener: wait.listener, container, blob: name });
+      context.log(`Woke ${wait.instanceId} (${wait.listener}) for ${path}.`);
     } catch (err) {
       // The run has finished or was purged: its wait is stale.
       context.log(`Dropping stale sensor wait of ${wait.instanceId}: ${(err as Error).message}`);

@@ -58,3 +58,34 @@ export async function runDag(
     },
   };
 }
+
+const TASK_SCHEDULED = 4;
+const TASK_COMPLETED = 5;
+const TASK_FAILED = 6;
+
+interface Attempt {
+  id: number;
+  scheduledMs: number;
+  endedMs: number | null;
+}
+
+/** The attempts (and pokes) of one task instance, from the orchestration history, in order. */
+export function attemptsOf(history: Record<string, unknown>[], taskId: string, mapIndex = -1): Attempt[] {
+  const ended = new Map<number, number>();
+  for (const e of history) {
+    if (e.EventType === TASK_COMPLETED || e.EventType === TASK_FAILED) ended.set(e.TaskScheduledId as number, Date.parse(String(e.Timestamp)));
+  }
+  return history
+    .filter((e) => e.EventType === TASK_SCHEDULED && String(e.Name).startsWith("op_"))
+    .filter((e) => {
+      const input = JSON.parse(String(e.Input)) as { taskId?: string; mapIndex?: number };
+      return input.taskId === taskId && input.mapIndex === mapIndex;
+    })
+    .map((e) => ({ id: e.EventId as number, scheduledMs: Date.parse(String(e.Timestamp)), endedMs: ended.get(e.EventId as number) ?? null }));
+}
+
+/** Seconds the instance waited between the end of each attempt (or poke) and the start of the next. */
+export function waitsBetweenAttempts(history: Record<string, unknown>[], taskId: string, mapIndex = -1): number[] {
+  const attempts = attemptsOf(history, taskId, mapIndex);
+  return attempts.slice(1).map((a, i) => Math.round((a.scheduledMs - (attempts[i].endedMs ?? attempts[i].scheduledMs)) / 1000));
+}

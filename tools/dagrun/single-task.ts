@@ -4,7 +4,7 @@
 import type { CompiledDag, CompiledTask } from "../../orchestrations/runtime/model/compiled-dag";
 import type { JsonValue } from "../../orchestrations/runtime/model/json";
 import { collectMappedResults, expandMapping, instanceConfig } from "../../orchestrations/runtime/rules/mapping";
-import { operatorActivityName, type TaskActivityResult, type TaskInvocation } from "../../orchestrations/runtime/orchestrator/task-invocation";
+import { ledgerVersion, operatorActivityName, type TaskActivityResult, type TaskInvocation } from "../../orchestrations/runtime/orchestrator/task-invocation";
 import { airflowIso } from "../../orchestrations/runtime/time/time";
 import { selectXComs, xcomListPlaceholders } from "../../orchestrations/runtime/orchestrator/xcom-selection";
 import type { DagRunRecord, TaskInstanceRecord } from "../../functions/ledger/records";
@@ -74,6 +74,8 @@ export async function prepareTask(rt: CliRuntime, dag: CompiledDag, taskId: stri
     xcoms: selectXComs(dag, config, xcomOf),
     scheduledAt: airflowIso(now.getTime()),
     executionTimeoutSeconds: task.executionTimeoutSeconds,
+    runDeadline: null,
+    version: ledgerVersion(now.getTime(), 0),
     record: false,
   };
   return { task, invocation, existingRun };

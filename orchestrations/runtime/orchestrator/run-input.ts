@@ -40,4 +40,6 @@ export interface DagRunOutput {
   /** Why the run failed when no task did (deadlock, dagrun_timeout). */
   reason: string | null;
   tasks: TaskInstanceSummary[];
+  /** Durable actions the run created: activities (task attempts and bookkeeping) and timers. */
+  actions?: { activities: number; timers: number };
 }

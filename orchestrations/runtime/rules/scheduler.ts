@@ -33,8 +33,8 @@ export function upstreamCounts(dag: CompiledDag, taskId: string, states: TaskSta
   return counts;
 }
 
-export function evaluateTask(dag: CompiledDag, taskId: string, states: TaskStates): TriggerDecision {
-  return evaluateTriggerRule(dag.tasks[taskId].triggerRule, upstreamCounts(dag, taskId, states));
+export function evaluateTask(dag: CompiledDag, taskId: string, states: TaskStates, counts?: (taskId: string) => UpstreamCounts): TriggerDecision {
+  return evaluateTriggerRule(dag.tasks[taskId].triggerRule, counts ? counts(taskId) : upstreamCounts(dag, taskId, states));
 }
 
 export interface StepOptions {
@@ -43,6 +43,10 @@ export interface StepOptions {
    * run (the first run), so depends_on_past passes.
    */
   previousRun?: TaskStates | null;
+  /** Tallied upstream counts (UpstreamTally); computed from the states when absent. */
+  counts?: (taskId: string) => UpstreamCounts;
+  /** Told about every state this step sets (skipped, upstream_failed), to keep a tally current. */
+  onDecided?: (taskId: string, state: TaskStateOrNone) => void;
 }
 
 export interface StepResult {
@@ -131,9 +135,10 @@ export function stepTasks(
   for (let i = 0; i < queue.length; i++) {
     const taskId = queue[i];
     if (singleState(states, taskId) !== null) continue;
-    const decision = evaluateTask(dag, taskId, states);
+    const decision = evaluateTask(dag, taskId, states, options.counts);
     if (decision === "skip" || decision === "upstream_failed") {
       states[taskId] = decision === "skip" ? "skipped" : "upstream_failed";
+      options.onDecided?.(taskId, states[taskId] as TaskStateOrNone);
       (decision === "skip" ? out.skipped : out.upstreamFailed).push(taskId);
       // Downstreams come later in topological order: insert them keeping the queue sorted.
       for (const d of dag.tasks[taskId].downstream) {

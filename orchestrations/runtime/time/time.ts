@@ -39,7 +39,18 @@ function pad(n: number, width = 2): string {
 }
 
 /** Python's datetime.isoformat() for a UTC instant: 2023-01-01T00:00:00+00:00 (microseconds when non-zero). */
+// The orchestrator formats the same instant (the episode's time) many times per replay.
+let lastMs = NaN;
+let lastText = "";
+
 export function airflowIso(ms: number): string {
+  if (ms === lastMs) return lastText;
+  lastMs = ms;
+  lastText = formatIso(ms);
+  return lastText;
+}
+
+function formatIso(ms: number): string {
   const t = civil(ms);
   const frac = t.millisecond === 0 ? "" : `.${pad(t.millisecond, 3)}000`;
   return `${pad(t.year, 4)}-${pad(t.month)}-${pad(t.day)}T${pad(t.hour)}:${pad(t.minute)}:${pad(t.second)}${frac}+00:00`;

@@ -10,6 +10,7 @@ import { testAppEntry } from "../../support/dag-runs";
 import { azuriteConnectionString, needService, settings } from "../../support/services";
 
 const TASK_SCHEDULED = 4;
+const EVENT_RAISED = 15;
 
 describe("blob trigger wakes a waiting blob prefix sensor", () => {
   let host: RunningHost;
@@ -50,6 +51,7 @@ describe("blob trigger wakes a waiting blob prefix sensor", () => {
     const history = (host.engine.getStatus(instanceId, { showHistory: true })?.history ?? []) as unknown as Record<string, unknown>[];
     const pokes = history.filter((e) => e.EventType === TASK_SCHEDULED && e.Name === "op_blob_prefix_sensor").length;
     assert.equal(pokes, 2, "one poke before the blob, one when woken");
-    assert.ok(history.some((e) => e.Name === "blob_sensor:wait_for_file:-1" && e.EventType !== TASK_SCHEDULED), "the wake-up event is in history");
+    const wakes = history.filter((e) => e.EventType === EVENT_RAISED && e.Name === "azflow.wake").map((e) => JSON.parse(String(e.Input)) as { listener?: string });
+    assert.ok(wakes.some((w) => w.listener === "blob_sensor:wait_for_file:-1"), "the blob trigger's wake-up, naming the sensor, is in history");
   });
 });

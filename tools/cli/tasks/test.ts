@@ -48,6 +48,7 @@ export async function run(args: string[]): Promise<number> {
         const result = await invokeTask(rt, invocation, (line) => console.log(line));
         const seconds = ((Date.now() - started) / 1000).toFixed(2);
         if (result.outcome === "skipped") console.log(`${label}: skipped (${result.reason}) in ${seconds} s`);
+        else if (result.outcome === "interrupted") console.log(`${label}: interrupted (${result.reason}) in ${seconds} s`);
         else if (result.outcome === "poke") console.log(`${label}: poke ${result.done ? "done" : "not done yet"} in ${seconds} s; XCom: ${JSON.stringify(result.xcom)}`);
         else {
           console.log(`${label}: success in ${seconds} s`);

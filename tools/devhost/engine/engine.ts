@@ -83,6 +83,9 @@ interface Waiter {
   reject: (e: Error) => void;
 }
 
+/** While activities run, an episode waits this long for more of their completions to batch. */
+const EPISODE_BATCH_MS = 2;
+
 /** Event names each running instance waits on, for the stall report. */
 type AwaitedEvents = Map<string, string[]>;
 
@@ -306,9 +309,11 @@ export class DurableEngine {
     }
     if (this.drainScheduled || this.draining || this.closed) return;
     this.drainScheduled = true;
-    // setImmediate, not a microtask: completions that arrive together (a fan-out of quick
-    // activities) land in the inbox first and are replayed in one episode.
-    setImmediate(() => void this.drain());
+    // Not at once: completions that arrive together (a fan-out of quick activities, an activity's
+    // wake-up and its own completion) land in the inbox first and are replayed in one episode, as
+    // the extension takes a batch of messages from its queue.
+    if (this.activities.busy) setTimeout(() => void this.drain(), EPISODE_BATCH_MS);
+    else setImmediate(() => void this.drain());
   }
 
   private async drain(): Promise<void> {

@@ -25,7 +25,8 @@ export interface ScheduledWork {
   kind: WorkKind;
   /** Activity or orchestrator name; none for timers. */
   name: string;
-  input: unknown;
+  /** The input as it goes on the wire (read from the action only when asked: replays skip it). */
+  readonly input: unknown;
   fireAt: Date;
   instanceId?: string;
   /** The action object of the SDK that produced it (retry attempts and interval timers share it). */
@@ -221,8 +222,14 @@ export class ExtensionReplay {
     }
   }
 
-  private schedule(kind: WorkKind, source: SdkAction, fields: Partial<ScheduledWork> = {}): ScheduledWork {
-    const work: ScheduledWork = { id: this.nextId++, kind, name: "", input: undefined, fireAt: new Date(0), source, task: new ShimTask(), ...fields };
+  private schedule(kind: WorkKind, source: SdkAction, fields: Partial<Omit<ScheduledWork, "input">> = {}): ScheduledWork {
+    const work: ScheduledWork = {
+      id: this.nextId++, kind, name: "", fireAt: new Date(0), source, task: new ShimTask(), ...fields,
+      get input() {
+        if (kind === "timer") return undefined;
+        return kind === "activity" ? actionInput(source) : source.input === undefined ? undefined : (JSON.parse(JSON.stringify(source.input)) as unknown);
+      },
+    };
     this.created.set(work.id, work);
     this.unrecorded.set(work.id, work);
     this.open.set(work.id, work);
@@ -241,8 +248,7 @@ export class ExtensionReplay {
       this.failure = `The function '${name}' doesn't exist, is disabled, or is not an ${kind === "activity" ? "activity" : "orchestrator"} function.`;
       return ShimTask.settled("failed");
     }
-    const input = kind === "activity" ? actionInput(action) : action.input === undefined ? undefined : (JSON.parse(JSON.stringify(action.input)) as unknown);
-    return this.schedule(kind, action, { name, input, instanceId: action.instanceId, partOf }).task;
+    return this.schedule(kind, action, { name, instanceId: action.instanceId, partOf }).task;
   }
 
   /** RetryInterceptor.Invoke: attempt, backoff timer, attempt, ...; after the last failure a timer at "now". */

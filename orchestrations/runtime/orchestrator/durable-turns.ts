@@ -1,0 +1,232 @@
+import type { OrchestrationContext, Task, TimerTask } from "durable-functions";
+import { dateAt } from "./durable-time";
+import { WAKE_EVENT, type WakePayload } from "./task-invocation";
+
+// How the DAG orchestrator waits, so that the Durable extension waits on exactly the same work.
+// The extension replays the orchestrator's yields in order and awaits each one; durable-functions
+// re-sends the action of any task put into a second Task.any (durable-js issue 574), which the
+// extension would schedule again. So every yield here is built only from work created for it:
+// the activities started this turn, one timer for the earliest deadline, and one fresh wait for
+// the wake-up event. An activity that may finish while the orchestrator waits on something else
+// raises that event when it ends (its input carries a token); its result is then read from its
+// own task, which the SDK completes from history whether or not anything awaits it. Deadlines
+// (retry delays, sensor pokes, polls) are kept here and served by that one timer.
+
+export type ActivityOutcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+export interface ActivityCall {
+  name: string;
+  /** Builds the input; `wake` is set when the activity must raise the wake-up event when it ends. */
+  input: (wake: { instanceId: string; token: string } | null) => unknown;
+  onDone: (outcome: ActivityOutcome) => void;
+}
+
+interface Running {
+  task: Task;
+  call: ActivityCall;
+  /** A wake-up named this activity before its completion reached the history. */
+  woken: boolean;
+}
+
+interface Deadline {
+  at: number;
+  onDue: () => void;
+}
+
+export class DurableTurns {
+  private readonly queued: { token: string; call: ActivityCall }[] = [];
+  private readonly running = new Map<string, Running>();
+  private readonly deadlines = new Map<string, Deadline>();
+  private readonly listeners = new Map<string, () => void>();
+  /** Wake-up waits created and not yet taken, this turn's and past turns'. */
+  private readonly waiters: Task[] = [];
+  /**
+   * Timers created for earlier turns. They are never canceled: a canceled timer completes a
+   * WhenAny at once when the extension replays it, which would change which waiter takes which
+   * event there; an unused timer just fires unheard.
+   */
+  private readonly alarms: { timer: TimerTask; at: number }[] = [];
+  private nextToken = 0;
+  /** Durable actions created: activities and timers (the cost of a run). */
+  actions = { activities: 0, timers: 0 };
+
+  constructor(private readonly context: OrchestrationContext) {}
+
+  now(): number {
+    return this.context.df.currentUtcDateTime.getTime();
+  }
+
+  /** Counts an action the caller yields itself (outside a turn). */
+  counted<T extends Task>(task: T, kind: "activities" | "timers"): T {
+    this.actions[kind] += 1;
+    return task;
+  }
+
+  /** Queues an activity; it is scheduled with the next turn. Returns its token. */
+  call(call: ActivityCall): string {
+    const token = `t${this.nextToken++}`;
+    this.queued.push({ token, call });
+    return token;
+  }
+
+  /** Forgets an activity: its late result is ignored (an abandoned attempt). */
+  abandon(token: string): void {
+    const i = this.queued.findIndex((q) => q.token === token);
+    if (i >= 0) this.queued.splice(i, 1);
+    this.running.delete(token);
+  }
+
+  setDeadline(key: string, at: number, onDue: () => void): void {
+    this.deadlines.set(key, { at, onDue });
+  }
+
+  clearDeadline(key: string): void {
+    this.deadlines.delete(key);
+  }
+
+  hasDeadline(key: string): boolean {
+    return this.deadlines.has(key);
+  }
+
+  /** The run is ending: no deadline or wake-up listener matters any more. */
+  clearWaits(): void {
+    this.deadlines.clear();
+    this.listeners.clear();
+  }
+
+  /** Calls `handler` when a wake-up names `key` (a blob trigger waking a blob sensor). */
+  listen(key: string, handler: () => void): void {
+    this.listeners.set(key, handler);
+  }
+
+  unlisten(key: string): void {
+    this.listeners.delete(key);
+  }
+
+  /** Nothing to wait for: no activity queued or running, no deadline, no listener. */
+  get idle(): boolean {
+    return this.queued.length === 0 && this.running.size === 0 && this.deadlines.size === 0 && this.listeners.size === 0;
+  }
+
+  /** Activities queued for the next turn. */
+  get queuedCount(): number {
+    return this.queued.length;
+  }
+
+  /** Activities queued or running (work that reports back by itself). */
+  get busy(): boolean {
+    return this.queued.length > 0 || this.running.size > 0;
+  }
+
+  /** The earliest deadline, if any. */
+  nextDeadline(): number | undefined {
+    let earliest: number | undefined;
+    for (const d of this.deadlines.values()) if (earliest === undefined || d.at < earliest) earliest = d.at;
+    return earliest;
+  }
+
+  /**
+   * One turn: fires deadlines already due, or else schedules what is queued and waits for the
+   * first thing to happen, then delivers every completion that has reached the history.
+   */
+  *turn(): Generator<Task, void, unknown> {
+    if (this.fireDueDeadlines()) return;
+    const earliest = this.nextDeadline();
+    const old = this.running.size > 0 || this.listeners.size > 0;
+    if (this.queued.length === 1 && earliest === undefined && !old) {
+      // The only thing that can happen next: wait on the activity itself, no wake-up needed.
+      const { token, call } = this.queued.shift()!;
+      yield* this.waitOn(this.schedule(token, call, false));
+    } else if (this.queued.length === 0 && !old && earliest !== undefined) {
+      // Only a deadline to wait for. A timer an earlier turn created for the same moment is
+      // awaited on its own (that adds no action); otherwise a new one.
+      const pending = this.alarms.find((a) => a.at === earliest && !finished(a.timer) && !a.timer.isCanceled);
+      yield* this.waitOn(pending ? pending.timer : this.alarm(earliest));
+    } else if (this.queued.length === 0 && !old) {
+      throw new Error("DurableTurns.turn: nothing to wait for (orchestrator bug).");
+    } else {
+      const fresh: Task[] = this.queued.splice(0).map(({ token, call }) => this.schedule(token, call, true));
+      if (earliest !== undefined) fresh.push(this.alarm(earliest));
+      const wake = this.context.df.waitForExternalEvent(WAKE_EVENT);
+      this.waiters.push(wake);
+      fresh.push(wake);
+      yield this.context.df.Task.any(fresh);
+    }
+    yield* this.settleWakes();
+    this.deliverCompleted();
+    this.fireDueDeadlines();
+  }
+
+  private schedule(token: string, call: ActivityCall, wakes: boolean): Task {
+    const input = call.input(wakes ? { instanceId: this.context.df.instanceId, token } : null);
+    const task = this.context.df.callActivity(call.name, input);
+    this.running.set(token, { task, call, woken: false });
+    this.actions.activities += 1;
+    return task;
+  }
+
+  private alarm(at: number): TimerTask {
+    const timer = this.context.df.createTimer(dateAt(at));
+    this.alarms.push({ timer, at });
+    this.actions.timers += 1;
+    return timer;
+  }
+
+  /**
+   * Takes every wake-up that has reached a waiter: the current one, or one a past turn left
+   * waiting (the SDK and the extension give an event to the newest waiter still open, which is a
+   * past one while the run waits on a single task). An activity whose wake-up overtook its own
+   * completion is then waited for on its own: its task was scheduled before, so that adds no
+   * action and the extension waits on nothing new either.
+   */
+  private *settleWakes(): Generator<Task, void, unknown> {
+    const woken = new Set<string>();
+    for (;;) {
+      for (const w of [...this.waiters]) {
+        if (!w.isCompleted) continue;
+        this.waiters.splice(this.waiters.indexOf(w), 1);
+        const payload = w.result as WakePayload | undefined;
+        if (payload && typeof payload.token === "string") woken.add(payload.token);
+        else if (payload && typeof payload.listener === "string") this.listeners.get(payload.listener)?.();
+      }
+      const late = [...woken].map((t) => this.running.get(t)).find((r) => r !== undefined && !finished(r.task));
+      if (!late) return;
+      yield* this.waitOn(late.task);
+    }
+  }
+
+  /** Waits for one task; a failure is read from the task afterwards, not thrown here. */
+  private *waitOn(task: Task): Generator<Task, void, unknown> {
+    try {
+      yield task;
+    } catch {
+      // Delivered by deliverCompleted from task.result.
+    }
+  }
+
+  /** Every running activity whose completion is in the history so far, in token order. */
+  private deliverCompleted(): void {
+    for (const [token, r] of this.running) {
+      if (!finished(r.task)) continue;
+      this.running.delete(token);
+      r.call.onDone(r.task.isFaulted ? { ok: false, error: r.task.result } : { ok: true, value: r.task.result });
+    }
+  }
+
+  /** Runs the handlers of deadlines that have passed; true if any did. */
+  private fireDueDeadlines(): boolean {
+    const now = this.now();
+    const due = [...this.deadlines.entries()].filter(([, d]) => d.at <= now).sort((a, b) => a[1].at - b[1].at);
+    for (const [key, d] of due) {
+      if (this.deadlines.get(key) !== d) continue; // cleared by an earlier handler
+      this.deadlines.delete(key);
+      d.onDue();
+    }
+    return due.length > 0;
+  }
+}
+
+/** A failed task is not "completed" in the SDK's terms (isCompleted is success only). */
+function finished(task: Task): boolean {
+  return task.isCompleted || task.isFaulted;
+}
