@@ -4,7 +4,7 @@
 import { after, before, describe, it, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import type { LocalDagRuntime } from "../../tools/dagrun/local-dag-runtime";
-import { runDag, startTestRuntime, testAppEntry, waitsBetweenAttempts } from "../support/dag-runs";
+import { attemptsOf, runDag, startTestRuntime, testAppEntry, waitsBetweenAttempts } from "../support/dag-runs";
 import { needService } from "../support/services";
 
 type SemanticsApp = typeof import("../apps/dag-semantics/index");
@@ -168,5 +168,17 @@ describe("DAG orchestrator semantics", () => {
     assert.equal(r.ti("waits_forever").state, "skipped");
     assert.equal(r.ti("never_reached").state, "skipped");
     assert.equal(r.run.state, "failed");
+  });
+
+  it("starts work the moment it is due while an unrelated long activity runs: a downstream, a retry, the next poke", async () => {
+    const r = await runDag(rt, "sem_timely");
+    assert.equal(r.output.state, "success");
+    const slowEnded = attemptsOf(r.history, "slow")[0].endedMs!;
+    const started = (taskId: string, n: number) => attemptsOf(r.history, taskId)[n].scheduledMs;
+    assert.ok(started("b", 0) < slowEnded, "b started while slow still ran");
+    assert.ok(started("flaky", 1) < slowEnded, "flaky's retry started while slow still ran");
+    assert.ok(started("sensor", 1) < slowEnded, "the sensor's second poke ran while slow still ran");
+    assert.deepEqual(waitsBetweenAttempts(r.history, "flaky"), [1]);
+    assert.deepEqual(waitsBetweenAttempts(r.history, "sensor"), [1]);
   });
 });

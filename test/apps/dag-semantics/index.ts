@@ -201,3 +201,16 @@ registerDag(dag({
     });
   },
 }));
+
+// Work that becomes due while an unrelated long activity runs starts at once, not when it ends.
+registerDag(dag({
+  dagId: "sem_timely",
+  schedule: null,
+  startDate: "2024-01-01",
+  tasks: (t) => {
+    t.task("slow", python("sem.sleep", { ms: 3000 }));
+    t.task("a", python("sem.ok")).then(t.task("b", python("sem.ok")));
+    t.task("flaky", python("sem.fail_until", { succeed_on_try: 2 }), { retries: 1, retryDelay: "1s" });
+    t.sensor("sensor", python("sem.poke_done_on", { poke: 2 }), { pokeInterval: "1s", timeout: "1m", mode: "reschedule" });
+  },
+}));

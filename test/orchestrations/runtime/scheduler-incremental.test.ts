@@ -2,7 +2,8 @@
 // fixpoint) decides. Random DAGs and random finished states, from a seeded generator.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { dag, operator, step, stepTasks, TRIGGER_RULES, type TaskStateOrNone } from "../../../orchestrations/runtime";
+import { dag, operator, step, stepTasks, TRIGGER_RULES, upstreamCounts, type TaskStateOrNone } from "../../../orchestrations/runtime";
+import { UpstreamTally } from "../../../orchestrations/runtime/rules/upstream-tally";
 
 function prng(seed: number): () => number {
   let x = seed >>> 0;
@@ -73,6 +74,43 @@ test("after one task finishes, evaluating only its downstreams finds what a whol
       a[id] = rand() < 0.7 ? "success" : "failed";
       // Tasks already runnable stay runnable: keep them as candidates too.
       candidates = [...inc.runnable.slice(1), ...d.tasks[id].downstream];
+    }
+  }
+});
+
+test("the upstream tally equals counting from the states after every change, expansions and overwrites included", () => {
+  const rand = prng(424242);
+  const STATES: TaskStateOrNone[] = ["success", "failed", "skipped", "upstream_failed", "running", "removed", null];
+  for (let round = 0; round < 200; round++) {
+    const n = 3 + Math.floor(rand() * 15);
+    const d = dag({
+      dagId: `tally_${round}`,
+      schedule: null,
+      tasks: (t) => {
+        const refs = Array.from({ length: n }, (_, i) => t.task(`t${i}`, operator("empty", {})));
+        for (let i = 1; i < n; i++) for (let j = 0; j < i; j++) if (rand() < 0.3) refs[j].then(refs[i]);
+      },
+    });
+    const states: Record<string, TaskStateOrNone | TaskStateOrNone[]> = {};
+    const tally = new UpstreamTally(d, states);
+    for (let change = 0; change < 40; change++) {
+      const id = d.taskOrder[Math.floor(rand() * n)];
+      const entry = states[id];
+      if (Array.isArray(entry)) {
+        const i = Math.floor(rand() * entry.length);
+        const next = STATES[Math.floor(rand() * STATES.length)];
+        tally.change(id, entry[i], next);
+        entry[i] = next;
+      } else if (rand() < 0.15 && (entry === undefined || entry === null)) {
+        const count = 1 + Math.floor(rand() * 4);
+        tally.expand(id, entry ?? null, count, "running");
+        states[id] = Array.from({ length: count }, () => "running");
+      } else {
+        const next = STATES[Math.floor(rand() * STATES.length)];
+        tally.change(id, (entry as TaskStateOrNone | undefined) ?? null, next);
+        states[id] = next;
+      }
+      for (const t of d.taskOrder) assert.deepEqual(tally.countsFor(t, states), upstreamCounts(d, t, states), `round ${round} change ${change} task ${t}`);
     }
   }
 });
