@@ -18,6 +18,8 @@ export function registerDag(dag: CompiledDag): void {
       throw new Error(`DAG '${dag.dagId}', task '${task.taskId}': unknown operator '${task.operator}' (known: ${[...known].sort().join(", ")}).`);
     }
   }
+  // Airflow logs a DeprecationWarning when it parses such a DAG; the host's log shows these.
+  for (const warning of dag.warnings) console.warn(warning);
   addDag(dag);
   df.app.orchestration(dag.dagId, dagOrchestrator(dag));
   registerScheduleTrigger(dag);

@@ -9,7 +9,7 @@ export type { CompiledSchedule, ScheduleInput } from "./time/schedule";
 export { xcomRef, isXComRef, findXComRefs, resolveXComRefs, DEFAULT_XCOM_KEY } from "./model/xcom-ref";
 export type { XComRef } from "./model/xcom-ref";
 export * from "./rules/states";
-export { TRIGGER_RULES, evaluateTriggerRule, isTriggerRule } from "./rules/trigger-rules";
+export { TRIGGER_RULES, DEPRECATED_TRIGGER_RULES, canonicalTriggerRule, evaluateTriggerRule, isTriggerRule } from "./rules/trigger-rules";
 export type { TriggerDecision, TriggerRule, UpstreamCounts } from "./rules/trigger-rules";
 export { step, stepTasks, evaluateTask, upstreamCounts, decideRunState, timeOutRun, dagRunTimedOut } from "./rules/scheduler";
 export type { IncrementalStep, StepOptions, StepResult } from "./rules/scheduler";

@@ -181,4 +181,38 @@ describe("DAG orchestrator semantics", () => {
     assert.deepEqual(waitsBetweenAttempts(r.history, "flaky"), [1]);
     assert.deepEqual(waitsBetweenAttempts(r.history, "sensor"), [1]);
   });
+
+  it("a branch overrules a direct downstream that already failed: it ends skipped and the run succeeds (Airflow 2.10)", async () => {
+    const r = await runDag(rt, "sem_branch_overrules_finished");
+    assert.equal(r.ti("d").state, "skipped");
+    assert.match(r.ti("d").note ?? "", /Skipped by branch 'b'/);
+    assert.equal(r.ti("c").state, "success");
+    assert.equal(r.output.state, "success");
+  });
+
+  it("a branch overrules a direct downstream already upstream_failed: skipped, run success (Airflow 2.10)", async () => {
+    const r = await runDag(rt, "sem_branch_overrules_upstream_failed");
+    assert.equal(r.ti("a").state, "failed");
+    assert.equal(r.ti("c").state, "success");
+    assert.equal(r.ti("d").state, "skipped");
+    // b (always) runs at once, like a: whichever ends first, the branch's decision stands.
+    assert.match(r.ti("d").note ?? "", /Skipped by branch 'b'/);
+    assert.equal(r.output.state, "success");
+  });
+
+  it("a branch stops a direct downstream that is still running: skipped, its late result ignored", async () => {
+    const r = await runDag(rt, "sem_branch_stops_running");
+    assert.equal(r.ti("d").state, "skipped");
+    assert.match(r.ti("d").note ?? "", /after this task was running/);
+    assert.equal(r.ti("d").xcom ?? null, null);
+    assert.equal(r.output.state, "success");
+    assert.equal(attemptsOf(r.history, "d").length, 1, "d started before the branch decided");
+  });
+
+  it("accepts Airflow's deprecated rule names dummy and none_failed_or_skipped as always and none_failed_min_one_success", async () => {
+    const r = await runDag(rt, "sem_deprecated_rules");
+    assert.equal(r.ti("still_runs").state, "success");
+    assert.equal(r.ti("right").state, "skipped");
+    assert.equal(r.ti("join").state, "success");
+  });
 });

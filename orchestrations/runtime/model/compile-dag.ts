@@ -7,6 +7,7 @@ import { compileSchedule } from "../time/schedule";
 import { isoUtc } from "../time/calendar";
 import { parseInstant } from "../time/time";
 import { resolveUpstreams, validateDag } from "./validate-dag";
+import { canonicalTriggerRule, type TriggerRule } from "../rules/trigger-rules";
 
 // Airflow's operator defaults (BaseOperator, BaseSensorOperator, DAG).
 export const DEFAULT_RETRY_DELAY_SECONDS = 300;
@@ -40,9 +41,14 @@ function compileMapping(o: TaskSpec["options"], what: string): MappingSpec | nul
   return null;
 }
 
-function compileTask(spec: DagSpec, task: TaskSpec, upstream: string[], downstream: string[]): CompiledTask {
+function compileTask(spec: DagSpec, task: TaskSpec, upstream: string[], downstream: string[], warnings: string[]): CompiledTask {
   const o = { ...spec.definition.defaultArgs, ...task.options };
   const what = `task '${task.taskId}'`;
+  const rule = o.triggerRule ?? "all_success";
+  const triggerRule = canonicalTriggerRule(rule) as TriggerRule;
+  if (triggerRule !== rule) {
+    warnings.push(`DAG '${spec.definition.dagId}', ${what}: trigger rule '${rule}' is deprecated; use '${triggerRule}' (Airflow 3 no longer accepts it).`);
+  }
   return {
     taskId: task.taskId,
     kind: task.kind,
@@ -50,7 +56,7 @@ function compileTask(spec: DagSpec, task: TaskSpec, upstream: string[], downstre
     config: toJson(task.op.config === undefined ? null : task.op.config, `${what} config`),
     upstream,
     downstream,
-    triggerRule: o.triggerRule ?? "all_success",
+    triggerRule,
     retry: {
       retries: o.retries ?? 0,
       retryDelaySeconds: optionalDuration(o.retryDelay) ?? DEFAULT_RETRY_DELAY_SECONDS,
@@ -81,8 +87,9 @@ export function compileDag(spec: DagSpec): CompiledDag {
   const order = topologicalOrder(ids, (id) => upstreams.get(id) ?? []);
 
   const tasks: Record<string, CompiledTask> = {};
+  const warnings: string[] = [];
   for (const task of spec.tasks) {
-    tasks[task.taskId] = compileTask(spec, task, upstreams.get(task.taskId) ?? [], downstreams.get(task.taskId) ?? []);
+    tasks[task.taskId] = compileTask(spec, task, upstreams.get(task.taskId) ?? [], downstreams.get(task.taskId) ?? [], warnings);
   }
   const groups: Record<string, CompiledGroup> = {};
   for (const group of spec.groups) {
@@ -111,5 +118,6 @@ export function compileDag(spec: DagSpec): CompiledDag {
     roots: order.filter((id) => tasks[id].upstream.length === 0),
     leaves: order.filter((id) => tasks[id].downstream.length === 0),
     groups,
+    warnings,
   };
 }

@@ -96,4 +96,6 @@ export interface CompiledDag {
   readonly roots: readonly string[];
   readonly leaves: readonly string[];
   readonly groups: { readonly [groupId: string]: CompiledGroup };
+  /** What the definition uses that Airflow deprecates (reported when the DAG is registered). */
+  readonly warnings: readonly string[];
 }

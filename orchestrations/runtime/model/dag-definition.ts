@@ -35,7 +35,8 @@ export interface SensorOptions {
 
 /** Arguments every task may take; defaultArgs supplies them for all tasks of the DAG. */
 export interface CommonTaskOptions extends RetryOptions {
-  triggerRule?: TriggerRule;
+  /** One of TRIGGER_RULES; Airflow's deprecated names `dummy` and `none_failed_or_skipped` are accepted with a warning. */
+  triggerRule?: TriggerRule | "dummy" | "none_failed_or_skipped";
   executionTimeout?: Duration;
   dependsOnPast?: boolean;
   sla?: Duration;

@@ -6,7 +6,7 @@ import { idProblem } from "./ids";
 import { findNonJson, isPlainObject } from "./json";
 import { compileSchedule } from "../time/schedule";
 import { parseInstant } from "../time/time";
-import { isTriggerRule, TRIGGER_RULES } from "../rules/trigger-rules";
+import { canonicalTriggerRule, TRIGGER_RULES } from "../rules/trigger-rules";
 import { findXComRefs, isXComRef } from "./xcom-ref";
 
 // Definition-time checks. Each failure throws a DagDefinitionError naming the DAG and the task,
@@ -78,7 +78,7 @@ function checkTask(spec: DagSpec, task: TaskSpec): void {
   if (typeof task.op?.operator !== "string" || task.op.operator.length === 0) fail("operator must be a non-empty name");
   const badConfig = findNonJson(task.op.config === undefined ? null : task.op.config);
   if (badConfig !== null) fail(`config is not plain JSON data at ${badConfig}`);
-  if (o.triggerRule !== undefined && !isTriggerRule(o.triggerRule)) {
+  if (o.triggerRule !== undefined && canonicalTriggerRule(o.triggerRule) === undefined) {
     fail(`unknown trigger rule '${String(o.triggerRule)}' (known: ${TRIGGER_RULES.join(", ")})`);
   }
   checkRetries(fail, o.retries);
@@ -154,7 +154,7 @@ export function validateDag(spec: DagSpec): void {
   if (def.tags !== undefined && (!Array.isArray(def.tags) || def.tags.some((tag) => typeof tag !== "string"))) {
     failDag("tags must be a list of strings");
   }
-  if (def.defaultArgs?.triggerRule !== undefined && !isTriggerRule(def.defaultArgs.triggerRule)) {
+  if (def.defaultArgs?.triggerRule !== undefined && canonicalTriggerRule(def.defaultArgs.triggerRule) === undefined) {
     failDag(`defaultArgs: unknown trigger rule '${String(def.defaultArgs.triggerRule)}' (known: ${TRIGGER_RULES.join(", ")})`);
   }
 

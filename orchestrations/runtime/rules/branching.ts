@@ -43,9 +43,16 @@ export function resolveBranch(dag: CompiledDag, branchTaskId: string, returned: 
   return { ok: true, followed: dag.taskOrder.filter((id) => followed.has(id)), skip };
 }
 
-/** Marks the branch's skipped downstreams SKIPPED (only those without a state yet). */
+/**
+ * Marks the branch's skipped downstreams SKIPPED whatever state they had, every map index of a
+ * mapped one, as SkipMixin._set_state_to_skipped does: a task that already finished (one_success
+ * on another upstream, say) or is still running is overruled by the branch's decision.
+ */
 export function applyBranchSkips(states: TaskStates, skip: readonly string[]): TaskStates {
   const next: Record<string, TaskStateOrNone | readonly TaskStateOrNone[]> = { ...states };
-  for (const id of skip) if (next[id] === undefined || next[id] === null) next[id] = "skipped";
+  for (const id of skip) {
+    const entry = next[id];
+    next[id] = Array.isArray(entry) ? entry.map((): TaskStateOrNone => "skipped") : "skipped";
+  }
   return next;
 }

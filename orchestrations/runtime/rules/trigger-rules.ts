@@ -12,6 +12,18 @@ export function isTriggerRule(value: unknown): value is TriggerRule {
   return typeof value === "string" && (TRIGGER_RULES as readonly string[]).includes(value);
 }
 
+/** Names Airflow 2.10 still accepts for two rules, with a deprecation warning (removed in Airflow 3). */
+export const DEPRECATED_TRIGGER_RULES: Readonly<Record<string, TriggerRule>> = {
+  dummy: "always",
+  none_failed_or_skipped: "none_failed_min_one_success",
+};
+
+/** A current rule name, a deprecated one mapped to its rule, or undefined. */
+export function canonicalTriggerRule(value: unknown): TriggerRule | undefined {
+  if (isTriggerRule(value)) return value;
+  return typeof value === "string" && Object.prototype.hasOwnProperty.call(DEPRECATED_TRIGGER_RULES, value) ? DEPRECATED_TRIGGER_RULES[value] : undefined;
+}
+
 export type TriggerDecision = "run" | "skip" | "upstream_failed" | "wait";
 
 /** Counts over the direct upstream task INSTANCES (every map index of a mapped upstream counts). */

@@ -32,6 +32,11 @@ registerCallable("sem.sleep", async (kwargs, ctx) => {
   await new Promise((resolve) => setTimeout(resolve, Number(kwargs.ms)));
   return "slept";
 });
+registerCallable("sem.sleep_then", async (kwargs, ctx) => {
+  record("sem.sleep_then")(kwargs, ctx);
+  await new Promise((resolve) => setTimeout(resolve, Number(kwargs.ms)));
+  return kwargs.value;
+});
 registerCallable("sem.double_or_none", (kwargs, ctx) => {
   record("sem.double_or_none")(kwargs, ctx);
   const x = Number(kwargs.x);
@@ -212,5 +217,67 @@ registerDag(dag({
     t.task("a", python("sem.ok")).then(t.task("b", python("sem.ok")));
     t.task("flaky", python("sem.fail_until", { succeed_on_try: 2 }), { retries: 1, retryDelay: "1s" });
     t.sensor("sensor", python("sem.poke_done_on", { poke: 2 }), { pokeInterval: "1s", timeout: "1m", mode: "reschedule" });
+  },
+}));
+
+// A branch's decision is final for its direct downstreams, whatever state they reached first
+// (Airflow 2.10 SkipMixin._skip_all_except). The two reproductions from Airflow, and a running one.
+registerDag(dag({
+  dagId: "sem_branch_overrules_finished",
+  schedule: null,
+  startDate: "2024-01-01",
+  tasks: (t) => {
+    const a = t.task("a", python("sem.ok"));
+    const a2 = t.task("a2", python("sem.sleep", { ms: 300 }));
+    const b = t.branch("b", python("sem.ok", { value: "c" }));
+    const c = t.task("c", python("sem.ok"));
+    const x = t.task("x", python("sem.ok"));
+    const d = t.task("d", python("sem.fail_if", { fail: "yes" }), { triggerRule: "one_success" });
+    t.chain(a, a2, b, c);
+    t.list(x, b).then(d);
+  },
+}));
+
+registerDag(dag({
+  dagId: "sem_branch_overrules_upstream_failed",
+  schedule: null,
+  startDate: "2024-01-01",
+  tasks: (t) => {
+    const a = t.task("a", python("sem.fail_if", { fail: "yes" }));
+    const b = t.branch("b", python("sem.ok", { value: "c" }), { triggerRule: "always" });
+    const c = t.task("c", python("sem.ok"), { triggerRule: "all_done" });
+    const d = t.task("d", python("sem.ok"));
+    a.then(b);
+    t.list(a, b).then(c);
+    t.list(a, b).then(d);
+  },
+}));
+
+registerDag(dag({
+  dagId: "sem_branch_stops_running",
+  schedule: null,
+  startDate: "2024-01-01",
+  tasks: (t) => {
+    const x = t.task("x", python("sem.ok"));
+    const b = t.branch("b", python("sem.sleep_then", { ms: 200, value: "c" }));
+    const c = t.task("c", python("sem.ok"));
+    const d = t.task("d", python("sem.sleep", { ms: 1500 }), { triggerRule: "one_success" });
+    b.then(c);
+    t.list(x, b).then(d);
+  },
+}));
+
+registerDag(dag({
+  dagId: "sem_deprecated_rules",
+  schedule: null,
+  startDate: "2024-01-01",
+  tasks: (t) => {
+    const a = t.task("a", python("sem.fail_if", { fail: "yes" }));
+    a.then(t.task("still_runs", python("sem.ok"), { triggerRule: "dummy" }));
+    const pick = t.branch("pick", python("sem.ok", { value: "left" }));
+    const left = t.task("left", python("sem.ok"));
+    const right = t.task("right", python("sem.ok"));
+    pick.then([left, right]);
+    t.list(left, right).then(t.task("join", python("sem.ok"), { triggerRule: "none_failed_or_skipped" }));
   },
 }));

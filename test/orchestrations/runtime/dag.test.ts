@@ -205,8 +205,22 @@ describe("validateDag rejects bad definitions, naming the DAG and the task", () 
 
   it("an unknown trigger rule", () => {
     rejects(() => define((t) => {
-      t.task("a", bash("a"), { triggerRule: "none_failed_or_skipped" as never });
-    }), /^DAG 'd', task 'a': unknown trigger rule 'none_failed_or_skipped'/);
+      t.task("a", bash("a"), { triggerRule: "none_failed_or_skippd" as never });
+    }), /^DAG 'd', task 'a': unknown trigger rule 'none_failed_or_skippd'/);
+  });
+
+  it("accepts Airflow 2.10's deprecated rule names as their rules, with a warning each", () => {
+    const d = define((t) => {
+      t.task("a", bash("a"), { triggerRule: "dummy" });
+      t.task("b", bash("b"), { triggerRule: "none_failed_or_skipped" });
+      t.task("c", bash("c"), { triggerRule: "all_done" });
+    });
+    assert.equal(d.tasks.a.triggerRule, "always");
+    assert.equal(d.tasks.b.triggerRule, "none_failed_min_one_success");
+    assert.deepEqual(d.warnings, [
+      "DAG 'd', task 'a': trigger rule 'dummy' is deprecated; use 'always' (Airflow 3 no longer accepts it).",
+      "DAG 'd', task 'b': trigger rule 'none_failed_or_skipped' is deprecated; use 'none_failed_min_one_success' (Airflow 3 no longer accepts it).",
+    ]);
   });
 
   it("an unparseable schedule", () => {
