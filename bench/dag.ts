@@ -1,65 +1,89 @@
-// Benchmark: a 500-task DAG (bench/apps/dag500.ts) end to end on the local runtime in test mode:
-// the generic orchestrator, real activities for its python tasks, the run ledger in Azurite and
-// the determinism replay check. Needs Azurite (`azflow services up azurite`).
-// Prints readable lines, then one JSON object with the figures as the very last line.
+// Benchmark: what a task costs on the local runtime, by DAG shape: a chain of 300, a fan-out of
+// 500, a mixed 200 with branches and the 500-task DAG of mixed shapes (bench/apps), each in its
+// own process (wall seconds of a warm run, ms per task instance, peak resident memory, Durable
+// actions per task instance); and a one-task `azflow dags test` from a cold process. With
+// `--airflow`, Airflow 2.10's `airflow dags test` runs the same shapes in the same run
+// (bench/airflow/, a venv under .local/bench-airflow) and the ratios are printed.
+// Needs Azurite (`azflow services up azurite`). Prints readable lines, then one JSON object.
+import { spawnSync } from "node:child_process";
 import * as os from "node:os";
 import * as path from "node:path";
-import { startLocalDagRuntime, type LocalDagRuntime } from "../tools/dagrun/local-dag-runtime";
+import { runAirflowShapes } from "./airflow/run-airflow";
 
-const TARGET_S = 3;
-// Not imported from the app: requiring the app here would register its functions outside loadApp.
-const DAG500_ID = "bench_dag500";
+const REPO = path.resolve(__dirname, "..", "..");
+const SHAPES = [
+  { key: "chain300", dagId: "bench_chain300" },
+  { key: "fanout500", dagId: "bench_fanout500" },
+  { key: "mixed200", dagId: "bench_mixed200" },
+  { key: "dag500", dagId: "bench_dag500" },
+] as const;
+const TARGETS = { dag500_s: 3, fanout500_rss_mb: 200, actions_per_task: 1.2, one_task_cold_s: 0.5, airflow_ratio_min: 20 };
 
-interface Timed {
+interface ShapeResult {
   seconds: number;
+  cold_seconds: number;
   instances: number;
-  states: Record<string, number>;
+  actions: number;
+  rss_mb: number;
 }
 
-async function runOnce(rt: LocalDagRuntime, label: string): Promise<Timed> {
-  const { createDagRun } = await import("../functions/runs/create-dag-run");
-  const { getDag } = await import("../functions/dag-registry");
-  const dag = getDag(DAG500_ID);
-  if (!dag) throw new Error(`${DAG500_ID} is not registered`);
+function runShape(dagId: string): ShapeResult {
+  const r = spawnSync(process.execPath, [path.join(__dirname, "dag-shape.js"), dagId], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  const last = r.stdout.trim().split("\n").pop() ?? "";
+  if (r.status !== 0 || !last.startsWith("{")) throw new Error(`${dagId}: exited ${r.status}\n${r.stderr.slice(-2000)}`);
+  return JSON.parse(last) as ShapeResult;
+}
+
+/** `azflow dags test child_dag_1` (one bash task) from a new process, as a user runs it. */
+function oneTaskCold(): number {
   const started = process.hrtime.bigint();
-  const result = await createDagRun({ ledger: rt.ledger, starter: rt.starter, now: new Date() }, dag, { runType: "manual", runId: `bench_${label}_${Date.now()}` });
-  if (!result.created) throw new Error(`run exists: ${result.existing.dag_run_id}`);
-  const status = await rt.engine.waitForCompletion(result.run.instance_id, { timeoutMs: 120_000 });
+  const r = spawnSync(process.execPath, [path.join(REPO, "dist", "tools", "cli", "main.js"), "dags", "test", "child_dag_1", "--conf", '{"message":"bench"}'], { cwd: REPO, encoding: "utf8" });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const output = status.output as { state: string; tasks: { state: string | null }[] } | undefined;
-  if (status.runtimeStatus !== "Completed" || output?.state !== "success") {
-    throw new Error(`${label} run ended ${status.runtimeStatus}/${output?.state}: ${JSON.stringify(status.failure ?? output).slice(0, 500)}`);
+  if (r.status !== 0) throw new Error(`dags test child_dag_1 exited ${r.status}: ${r.stdout.slice(-1000)}${r.stderr.slice(-1000)}`);
+  return seconds;
+}
+
+const round = (value: number, digits = 3) => Number(value.toFixed(digits));
+
+async function main(args: string[]): Promise<void> {
+  console.log(`dag benchmark: node ${process.version}, ${os.cpus().length} x ${os.cpus()[0]?.model ?? "cpu"}, load ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
+  const figures: Record<string, number> = {};
+  const rows: string[][] = [["shape", "task instances", "warm s", "ms/task", "peak RSS MB", "actions/task"]];
+  for (const shape of SHAPES) {
+    const r = runShape(shape.dagId);
+    const perTask = (r.seconds * 1000) / r.instances;
+    figures[`${shape.key}_s`] = round(r.seconds);
+    figures[`${shape.key}_ms_per_task`] = round(perTask, 2);
+    figures[`${shape.key}_rss_mb`] = r.rss_mb;
+    figures[`${shape.key}_actions_per_task`] = round(r.actions / r.instances, 3);
+    rows.push([shape.key, String(r.instances), r.seconds.toFixed(3), perTask.toFixed(2), String(r.rss_mb), (r.actions / r.instances).toFixed(3)]);
   }
-  const states: Record<string, number> = {};
-  for (const t of output.tasks) states[t.state ?? "none"] = (states[t.state ?? "none"] ?? 0) + 1;
-  // The ledger keeps every bench run otherwise; they are not worth keeping.
-  await rt.ledger.deleteRun(DAG500_ID, result.run.dag_run_id);
-  return { seconds, instances: output.tasks.length, states };
-}
-
-async function main(): Promise<void> {
-  const rt = await startLocalDagRuntime({ mode: "test", entry: path.join(__dirname, "apps", "dag500.js") });
-  try {
-    console.log(`dag500 benchmark: node ${process.version}, ${os.cpus().length} x ${os.cpus()[0]?.model ?? "cpu"}`);
-    const cold = await runOnce(rt, "cold");
-    console.log(`first run (JIT warm-up)   ${cold.seconds.toFixed(3)} s`);
-    const warm = await runOnce(rt, "warm");
-    const perTaskMs = (warm.seconds * 1000) / warm.instances;
-    console.log(`second run                ${warm.seconds.toFixed(3)} s   ${warm.instances} task instances (500 tasks, one mapped 50-way): ${JSON.stringify(warm.states)}`);
-    console.log(`per task instance         ${perTaskMs.toFixed(2)} ms (orchestration replay, activity, ledger writes)`);
-    console.log(`target                    <= ${TARGET_S} s  ${warm.seconds <= TARGET_S ? "ok" : "OVER"}`);
-    console.log(JSON.stringify({ dag500_s: round(warm.seconds), dag500_cold_s: round(cold.seconds), per_task_ms: round(perTaskMs, 2) }));
-  } finally {
-    await rt.close();
-    await (await import("../functions/hooks/postgres")).closePostgresPools();
+  figures.actions_per_task = figures.dag500_actions_per_task;
+  figures.one_task_cold_s = round(oneTaskCold());
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+  for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i])).join("  "));
+  console.log(`one-task dags test, cold process: ${figures.one_task_cold_s} s`);
+  if (args.includes("--airflow")) {
+    const airflow = await runAirflowShapes(SHAPES.filter((s) => s.key !== "dag500").map((s) => s.key));
+    const ratios: number[] = [];
+    for (const [key, seconds] of Object.entries(airflow)) {
+      figures[`airflow_${key}_s`] = round(seconds);
+      const ratio = seconds / figures[`${key}_s`];
+      figures[`airflow_ratio_${key}`] = round(ratio, 1);
+      ratios.push(ratio);
+      console.log(`airflow dags test ${key}: ${seconds.toFixed(2)} s, azflow ${ratio.toFixed(1)}x faster`);
+    }
+    if (ratios.length) figures.airflow_ratio_min = round(Math.min(...ratios), 1);
   }
+  for (const [key, target] of Object.entries(TARGETS)) {
+    if (figures[key] === undefined) continue;
+    const ok = key === "airflow_ratio_min" ? figures[key] >= target : figures[key] <= target;
+    console.log(`${key.padEnd(18)} ${String(figures[key]).padStart(8)}  target ${key === "airflow_ratio_min" ? ">=" : "<="} ${target}  ${ok ? "ok" : "OVER"}`);
+  }
+  console.log(JSON.stringify(figures));
 }
 
-function round(value: number, digits = 3): number {
-  return Number(value.toFixed(digits));
-}
-
-main().catch((err: unknown) => {
+main(process.argv.slice(2)).catch((err: unknown) => {
   console.error(err);
   process.exitCode = 1;
 });

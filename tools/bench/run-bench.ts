@@ -8,12 +8,21 @@ const BENCH_DIR = path.resolve(__dirname, "..", "..", "bench");
 
 function available(): string[] {
   return fs.readdirSync(BENCH_DIR)
-    .filter((f) => f.endsWith(".js") && !f.endsWith("-app.js"))
+    .filter((f) => f.endsWith(".js") && !f.endsWith("-app.js") && f !== "dag-shape.js")
     .map((f) => f.slice(0, -3))
     .sort();
 }
 
-function main(names: string[]): number {
+function main(args: string[]): number {
+  // Names pick benchmarks; options (--airflow, --messages N, ...) go to each of them.
+  const names: string[] = [];
+  const options: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i].startsWith("-")) {
+      options.push(args[i]);
+      if (i + 1 < args.length && !args[i + 1].startsWith("-") && !available().includes(args[i + 1])) options.push(args[++i]);
+    } else names.push(args[i]);
+  }
   const known = available();
   const unknown = names.filter((n) => !known.includes(n));
   if (unknown.length) {
@@ -23,7 +32,7 @@ function main(names: string[]): number {
   let failed = 0;
   for (const name of names.length ? names : known) {
     console.log(`== bench ${name}`);
-    const r = spawnSync(process.execPath, [path.join(BENCH_DIR, `${name}.js`)], { stdio: "inherit" });
+    const r = spawnSync(process.execPath, [path.join(BENCH_DIR, `${name}.js`), ...options], { stdio: "inherit" });
     if (r.status !== 0) {
       console.error(`bench ${name} exited ${r.status ?? r.signal}`);
       failed++;
