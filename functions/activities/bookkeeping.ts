@@ -8,6 +8,7 @@ import { FINISHED_STATES, type TaskState, type TaskStates } from "../../orchestr
 import type { DagRunInput } from "../../orchestrations/runtime/run-input";
 import { maskSecrets } from "../hooks/secret-mask";
 import { appRunLedger } from "../runs/app-run-ledger";
+import { recordRunOutcome, recordSlaMiss } from "../telemetry/metrics";
 import type { DagRunRecord, TaskInstanceRecord } from "../ledger/records";
 import { getDag } from "../dag-registry";
 import { scheduleNow } from "../triggers/schedule-trigger";
@@ -25,6 +26,7 @@ export async function writeLedger(write: LedgerWrite, context: InvocationContext
   }
   for (const t of write.tasks) {
     // A warning trace per miss: Application Insights alert rules watch for these.
+    if (t.slaMissedDeadline) recordSlaMiss({ dag_id: write.dagId, run_id: write.runId, task_id: t.taskId, map_index: t.mapIndex, try_number: t.tryNumber }, t.slaMissedDeadline);
     if (t.slaMissedDeadline) context.warn(`SLA miss: ${write.dagId}.${t.taskId}${t.mapIndex >= 0 ? `[${t.mapIndex}]` : ""} in ${write.runId} finished ${t.state} at ${t.at}, after its deadline ${t.slaMissedDeadline}.`);
   }
   const l = appRunLedger();
@@ -44,7 +46,14 @@ export async function writeLedger(write: LedgerWrite, context: InvocationContext
     } else {
       patch.end_date = write.run.at;
     }
+    const previous = write.run.state === "success" || write.run.state === "failed" ? await l.getDagRun(write.dagId, write.runId) : null;
     await l.mergeDagRun(write.dagId, write.runId, patch);
+    // A run's end is written once per state change; a replayed write of the same end counts once.
+    if (previous && previous.state !== write.run.state) {
+      const started = previous.start_date ? Date.parse(previous.start_date) : NaN;
+      const seconds = Number.isFinite(started) ? (Date.parse(write.run.at) - started) / 1000 : undefined;
+      recordRunOutcome({ dag_id: write.dagId, run_id: write.runId, run_type: previous.run_type }, write.run.state, seconds);
+    }
   }
   await l.mergeTaskInstances(write.dagId, write.runId, write.tasks.map((t) => {
     const patch: Partial<TaskInstanceRecord> & { task_id: string; map_index: number } = {

@@ -2,28 +2,25 @@
 // renders the templated fields with Airflow's context, runs the operator under the execution
 // timeout, offloads a large result to blob storage, and masks secrets in anything it emits.
 import * as os from "node:os";
-import * as path from "node:path";
 import type { InvocationContext } from "@azure/functions";
 import { resolveXComRefs } from "../../orchestrations/runtime/xcom-ref";
 import { render, renderDeep, buildTemplateContext, TemplateContext } from "../../orchestrations/runtime/templates";
 import type { JsonValue } from "../../orchestrations/runtime/json";
 import type { TaskActivityResult, TaskInvocation } from "../../orchestrations/runtime/task-invocation";
 import { maskError, maskSecrets } from "../hooks/secret-mask";
+import { appRoot } from "../app-root";
 import { appRunLedger } from "../runs/app-run-ledger";
+import { recordTaskDuration } from "../telemetry/metrics";
+import type { TaskDimensions } from "../telemetry/records";
+import { createTaskLogger, type TaskLogger } from "./task-log";
 import { ConfigError } from "./config-reader";
 import { isFollowUp, isSkip, OperatorContext, OperatorDefinition, PokeResult } from "./operator";
 import { isXComBlobRef, loadXCom, storeXCom } from "./xcom-store";
 
+export { appRoot };
 
-/** The app root: where SQL files and scripts named in DAG configs are found. */
 /** An attempt starting this long after the orchestrator scheduled it checks the ledger first. */
 const LATE_START_MS = 5_000;
-
-export function appRoot(): string {
-  // dist/functions/activities -> the checkout (or the deployed package) root.
-  const up = path.resolve(__dirname, "..", "..");
-  return path.basename(up) === "dist" ? path.dirname(up) : up;
-}
 
 function checkInvocation(input: unknown): TaskInvocation {
   const inv = input as TaskInvocation;
@@ -90,8 +87,20 @@ export function taskActivity<C>(def: OperatorDefinition<C>) {
   return async function runTask(input: unknown, invocation: InvocationContext): Promise<TaskActivityResult> {
     const inv = checkInvocation(input);
     const where = `${inv.dagId}.${inv.taskId}${inv.mapIndex >= 0 ? `[${inv.mapIndex}]` : ""} (${def.name})`;
-    const prefix = `[${where} try ${inv.tryNumber}]`;
-    const log = (message: string): void => invocation.log(maskSecrets(`${prefix} ${message}`));
+    const dimensions: TaskDimensions = {
+      dag_id: inv.dagId, run_id: inv.runId, task_id: inv.taskId, try_number: inv.tryNumber, map_index: inv.mapIndex,
+    };
+    let logger: TaskLogger;
+    try {
+      logger = createTaskLogger(dimensions, def.name, invocation);
+    } catch (err) {
+      // A malformed telemetry setting: the attempt fails naming it, and the host's log says so too.
+      invocation.error(maskSecrets(`[${where} try ${inv.tryNumber}] ${(err as Error).message}`));
+      throw maskError(err);
+    }
+    const log = (message: string): void => logger.info(message);
+    const began = Date.now();
+    const finished = (state: string): void => recordTaskDuration(dimensions, (Date.now() - began) / 1000, state, def.name);
     // Under `dags test` the orchestrator's clock runs ahead of the wall clock (timers skip), so
     // the attempt starts no earlier than the orchestrator scheduled it.
     const scheduledMs = Date.parse(inv.scheduledAt) || Date.now();
@@ -134,6 +143,7 @@ export function taskActivity<C>(def: OperatorDefinition<C>) {
       if (abort.signal.aborted) throw new Error(`Timeout: the attempt ran longer than execution_timeout (${inv.executionTimeoutSeconds} s).`);
       if (isSkip(value)) {
         log(`Skipping: ${value.$skip}`);
+        finished("skipped");
         return { outcome: "skipped", reason: maskSecrets(value.$skip) };
       }
       const where2 = { dagId: inv.dagId, runId: inv.runId, taskId: inv.taskId, mapIndex: inv.mapIndex };
@@ -141,8 +151,10 @@ export function taskActivity<C>(def: OperatorDefinition<C>) {
         // A bare boolean is accepted too, as Airflow's PythonSensor does.
         const poke = (typeof value === "boolean" ? { done: value } : value) as PokeResult;
         if (!poke || typeof poke.done !== "boolean") throw new Error(`${where}: a sensor check must return { done, value? }.`);
+        finished(poke.done ? "success" : "poke");
         return { outcome: "poke", done: poke.done, xcom: poke.done ? ((await storeXCom(poke.value ?? null, where2)) as JsonValue) : null };
       }
+      finished("success");
       if (isFollowUp(value)) {
         return {
           outcome: "success",
@@ -153,7 +165,8 @@ export function taskActivity<C>(def: OperatorDefinition<C>) {
       return { outcome: "success", xcom: (await storeXCom(value, where2)) as JsonValue };
     } catch (err) {
       const masked = maskError(err);
-      log(`Failed: ${masked.message}`);
+      logger.error(`Failed: ${masked.message}`);
+      finished("failed");
       throw masked;
     } finally {
       if (timer) clearTimeout(timer);
