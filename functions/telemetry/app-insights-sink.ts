@@ -70,7 +70,8 @@ export function ingestionCredential(env: Env = process.env): TokenCredential | u
   }
   const clientId = pairs.get("clientid");
   if (clientId === undefined) return azureCredential(env);
-  return new ManagedIdentityCredential({ clientId: identityClientId({ ClientId: clientId }, `${AUTHENTICATION_STRING_SETTING} ClientId`)! });
+  const setting = `${AUTHENTICATION_STRING_SETTING} ClientId`;
+  return new ManagedIdentityCredential({ clientId: identityClientId({ [setting]: clientId }, setting)! });
 }
 
 const SEVERITY: Record<TaskLogRecord["level"], SeverityNumber> = {
