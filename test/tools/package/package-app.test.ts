@@ -76,6 +76,7 @@ describe("npm run package", () => {
     const names = rt.app.registry.list().map((f) => f.name);
     assert.ok(names.includes("tutorial") && names.includes("op_bash"), names.join(", "));
     // The app's own modules, from the unpacked folder: its DAG registry is the one that holds the DAGs.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const load = (rel: string): unknown => require(path.join(unpacked, rel));
     const { getDag } = load("dist/functions/dag-registry.js") as typeof import("../../../functions/dag-registry");
     const { createDagRun } = load("dist/functions/runs/create-dag-run.js") as typeof import("../../../functions/runs/create-dag-run");
