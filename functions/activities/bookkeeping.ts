@@ -46,13 +46,14 @@ export async function writeLedger(write: LedgerWrite, context: InvocationContext
     } else {
       patch.end_date = write.run.at;
     }
-    const previous = write.run.state === "success" || write.run.state === "failed" ? await l.getDagRun(write.dagId, write.runId) : null;
     await l.mergeDagRun(write.dagId, write.runId, patch);
-    // A run's end is written once per state change; a replayed write of the same end counts once.
-    if (previous && previous.state !== write.run.state) {
-      const started = previous.start_date ? Date.parse(previous.start_date) : NaN;
+    if (write.run.state === "success" || write.run.state === "failed") {
+      // Read after the merge, never before: the orchestrator runs schedule_due alongside this
+      // write, and it must find the run already ended to start the next one.
+      const run = await l.getDagRun(write.dagId, write.runId);
+      const started = run?.start_date ? Date.parse(run.start_date) : NaN;
       const seconds = Number.isFinite(started) ? (Date.parse(write.run.at) - started) / 1000 : undefined;
-      recordRunOutcome({ dag_id: write.dagId, run_id: write.runId, run_type: previous.run_type }, write.run.state, seconds);
+      recordRunOutcome({ dag_id: write.dagId, run_id: write.runId, run_type: run?.run_type }, write.run.state, seconds);
     }
   }
   await l.mergeTaskInstances(write.dagId, write.runId, write.tasks.map((t) => {
