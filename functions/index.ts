@@ -1,5 +1,6 @@
 // The entry the Functions host loads (package.json `main`). Importing a module registers its
 // functions; the local runtime loads this same file.
+import "./telemetry/flush-on-terminate";
 import "./http/health";
 import "./http/api/get-dags";
 import "./http/api/get-dag";

@@ -9,6 +9,7 @@ import { FINISHED_STATES, type TaskState, type TaskStates } from "../../orchestr
 import type { DagRunInput } from "../../orchestrations/runtime/orchestrator/run-input";
 import { maskSecrets } from "../hooks/secret-mask";
 import { appRunLedger } from "../runs/app-run-ledger";
+import { recordRunOutcome, recordSlaMiss } from "../telemetry/metrics";
 import type { TaskInstanceRecord } from "../ledger/records";
 import { getDag } from "../dag-registry";
 import { scheduleNow } from "../triggers/schedule-trigger";
@@ -30,10 +31,20 @@ export async function writeLedger(write: LedgerWrite, context: InvocationContext
   }
   for (const t of write.tasks) {
     // A warning trace per miss: Application Insights alert rules watch for these.
+    if (t.slaMissedDeadline) recordSlaMiss({ dag_id: write.dagId, run_id: write.runId, task_id: t.taskId, map_index: t.mapIndex, try_number: t.tryNumber }, t.slaMissedDeadline);
     if (t.slaMissedDeadline) context.warn(`SLA miss: ${write.dagId}.${t.taskId}${t.mapIndex >= 0 ? `[${t.mapIndex}]` : ""} in ${write.runId} finished ${t.state} at ${t.at}, after its deadline ${t.slaMissedDeadline}.`);
   }
   const l = appRunLedger();
-  if (write.run) await writeRunIfNewer(l, write.dagId, write.runId, await runRow(write, l));
+  if (write.run) {
+    const written = await writeRunIfNewer(l, write.dagId, write.runId, await runRow(write, l));
+    if (written && (write.run.state === "success" || write.run.state === "failed")) {
+      // Read after the write: the run's start is in its row, whoever wrote it.
+      const run = await l.getDagRun(write.dagId, write.runId);
+      const started = run?.start_date ? Date.parse(run.start_date) : NaN;
+      const seconds = Number.isFinite(started) ? (Date.parse(write.run.at) - started) / 1000 : undefined;
+      recordRunOutcome({ dag_id: write.dagId, run_id: write.runId, run_type: run?.run_type }, write.run.state, seconds);
+    }
+  }
   return writeTaskRowsIfNewer(l, write.dagId, write.runId, write.tasks.map(taskRow));
 }
 
@@ -63,6 +74,7 @@ function taskRow(t: TaskStatePatch): VersionedTaskRow {
   if (t.xcom !== null && t.xcom.length < 30_000) row.xcom = t.xcom;
   if (t.slaMissedDeadline) row.sla_missed_deadline = t.slaMissedDeadline;
   if (t.note) row.note = t.note;
+  if (t.hostname) row.hostname = t.hostname;
   return row;
 }
 

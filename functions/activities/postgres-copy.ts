@@ -7,6 +7,7 @@ import { from as copyFrom } from "pg-copy-streams";
 import { blobService } from "../hooks/blob";
 import { inTransaction } from "../hooks/postgres";
 import { quoteIdentifier } from "../hooks/sql-identifier";
+import { recordRowsLoaded, taskDimensionsOf } from "../telemetry/metrics";
 import { ConfigError, ConfigReader } from "./config-reader";
 import { OperatorDefinition } from "./operator";
 
@@ -49,7 +50,7 @@ export const postgresCopyOperator: OperatorDefinition<CopyIntoConfig> = {
     const blob = blobService(config.blobConnId).getContainerClient(config.container).getBlobClient(config.blob);
     const props = await blob.getProperties({ abortSignal: ctx.signal });
     const source = `${config.container}/${config.blob}`;
-    return inTransaction(config.connId, async (client) => {
+    const result = await inTransaction(config.connId, async (client) => {
       await client.query(
         `CREATE TABLE IF NOT EXISTS ${RECEIPTS_TABLE} (target text NOT NULL, source text NOT NULL, etag text NOT NULL,
            rows bigint NOT NULL, loaded_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (target, source, etag))`,
@@ -74,5 +75,8 @@ export const postgresCopyOperator: OperatorDefinition<CopyIntoConfig> = {
       ctx.log(`Loaded ${rows} rows from ${source} into ${config.table}.`);
       return { rows, alreadyLoaded: false };
     });
+    // Counted once the rows are committed; a rerun that finds the receipt loads (and counts) nothing.
+    if (!result.alreadyLoaded) recordRowsLoaded(taskDimensionsOf(ctx), result.rows, config.table);
+    return result;
   },
 };

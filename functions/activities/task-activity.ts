@@ -2,25 +2,24 @@
 // attempt's own running row, resolves XComs, renders the templated fields with Airflow's context,
 // runs the operator until execution_timeout or the run's dagrun_timeout, offloads a large result
 // to blob storage, masks secrets in anything it emits, and wakes its orchestration when it ends.
-import * as path from "node:path";
+import * as os from "node:os";
 import type { InvocationContext } from "@azure/functions";
 import { resolveXComRefs } from "../../orchestrations/runtime/model/xcom-ref";
 import { render, renderDeep, buildTemplateContext, TemplateContext } from "../../orchestrations/runtime/templates/templates";
 import type { JsonValue } from "../../orchestrations/runtime/model/json";
 import type { LedgerWrite, TaskActivityResult, TaskInvocation } from "../../orchestrations/runtime/orchestrator/task-invocation";
 import { maskError, maskSecrets } from "../hooks/secret-mask";
+import { appRoot } from "../app-root";
+import { recordTaskDuration } from "../telemetry/metrics";
+import type { TaskDimensions } from "../telemetry/records";
 import { writeLedger } from "./bookkeeping";
 import { raiseWake } from "./envelope";
+import { createTaskLogger, type TaskLogger } from "./task-log";
 import { ConfigError } from "./config-reader";
 import { isFollowUp, isSkip, OperatorContext, OperatorDefinition, PokeResult } from "./operator";
 import { isXComBlobRef, loadXCom, storeXCom } from "./xcom-store";
 
-/** The app root: where SQL files and scripts named in DAG configs are found. */
-export function appRoot(): string {
-  // dist/functions/activities -> the checkout (or the deployed package) root.
-  const up = path.resolve(__dirname, "..", "..");
-  return path.basename(up) === "dist" ? path.dirname(up) : up;
-}
+export { appRoot };
 
 function checkInvocation(input: unknown): TaskInvocation {
   const inv = input as TaskInvocation;
@@ -90,7 +89,7 @@ function runningRow(inv: TaskInvocation, operator: string, startedAt: string): L
     ...carried,
     tasks: [...carried.tasks, {
       taskId: inv.taskId, mapIndex: inv.mapIndex, state: "running", tryNumber: inv.tryNumber, maxTries: inv.maxTries, operator,
-      at: startedAt, startedAt, error: null, xcom: null, version: inv.version,
+      at: startedAt, startedAt, error: null, xcom: null, version: inv.version, hostname: os.hostname(),
     }],
   };
 }
@@ -147,9 +146,18 @@ export function taskActivity<C>(def: OperatorDefinition<C>) {
 
 async function runAttempt<C>(def: OperatorDefinition<C>, inv: TaskInvocation, invocation: InvocationContext): Promise<TaskActivityResult> {
   const where = `${inv.dagId}.${inv.taskId}${inv.mapIndex >= 0 ? `[${inv.mapIndex}]` : ""} (${def.name})`;
-  const prefix = `[${where} try ${inv.tryNumber}]`;
-  const log = (message: string): void => invocation.log(maskSecrets(`${prefix} ${message}`));
+  const dimensions: TaskDimensions = { dag_id: inv.dagId, run_id: inv.runId, task_id: inv.taskId, try_number: inv.tryNumber, map_index: inv.mapIndex };
+  let logger: TaskLogger;
+  try {
+    logger = createTaskLogger(dimensions, def.name, invocation);
+  } catch (err) {
+    // A malformed telemetry setting: the attempt fails naming it, and the host's log says so too.
+    invocation.error(maskSecrets(`[${where} try ${inv.tryNumber}] ${(err as Error).message}`));
+    throw maskError(err);
+  }
+  const log = (message: string): void => logger.info(message);
   const startedMs = Date.now();
+  const finished = (state: string): void => recordTaskDuration(dimensions, (Date.now() - startedMs) / 1000, state, def.name);
   // Under `dags test` the orchestrator's clock runs ahead of the wall clock (timers skip), so
   // the attempt starts no earlier than the orchestrator scheduled it.
   const startedAt = new Date(Math.max(startedMs, Date.parse(inv.scheduledAt) || startedMs)).toISOString();
@@ -178,6 +186,7 @@ async function runAttempt<C>(def: OperatorDefinition<C>, inv: TaskInvocation, in
     if ("cut" in outcome) {
       if (outcome.cut.kind === "dagrun_timeout") {
         log("Interrupted: the run reached its dagrun_timeout.");
+        finished("interrupted");
         return { outcome: "interrupted", reason: "dagrun_timeout" };
       }
       throw new Error(`Timeout: the attempt ran longer than execution_timeout (${inv.executionTimeoutSeconds} s).`);
@@ -185,6 +194,7 @@ async function runAttempt<C>(def: OperatorDefinition<C>, inv: TaskInvocation, in
     const value = outcome.value;
     if (isSkip(value)) {
       log(`Skipping: ${value.$skip}`);
+      finished("skipped");
       return { outcome: "skipped", reason: maskSecrets(value.$skip) };
     }
     const where2 = { dagId: inv.dagId, runId: inv.runId, taskId: inv.taskId, mapIndex: inv.mapIndex };
@@ -192,8 +202,10 @@ async function runAttempt<C>(def: OperatorDefinition<C>, inv: TaskInvocation, in
       // A bare boolean is accepted too, as Airflow's PythonSensor does.
       const poke = (typeof value === "boolean" ? { done: value } : value) as PokeResult;
       if (!poke || typeof poke.done !== "boolean") throw new Error(`${where}: a sensor check must return { done, value? }.`);
+      finished(poke.done ? "success" : "poke");
       return { outcome: "poke", done: poke.done, xcom: poke.done ? ((await storeXCom(poke.value ?? null, where2)) as JsonValue) : null };
     }
+    finished("success");
     if (isFollowUp(value)) {
       const f = value.$followUp;
       return {
@@ -205,7 +217,8 @@ async function runAttempt<C>(def: OperatorDefinition<C>, inv: TaskInvocation, in
     return { outcome: "success", xcom: (await storeXCom(value, where2)) as JsonValue };
   } catch (err) {
     const masked = maskError(err);
-    log(`Failed: ${masked.message}`);
+    logger.error(`Failed: ${masked.message}`);
+    finished("failed");
     throw masked;
   }
 }

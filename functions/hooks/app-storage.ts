@@ -4,6 +4,7 @@
 import { BlobServiceClient } from "@azure/storage-blob";
 import { TableClient, TableServiceClient } from "@azure/data-tables";
 import { azureCredential } from "./azure-credential";
+import { SettingsError } from "../config";
 
 const PREFIX = "AzureWebJobsStorage";
 
@@ -15,10 +16,17 @@ function connectionString(env: Env): string | undefined {
 }
 
 function serviceUri(env: Env, service: "blob" | "table"): string {
-  const explicit = env[`${PREFIX}__${service}ServiceUri`];
-  if (explicit) return explicit;
-  const account = env[`${PREFIX}__accountName`];
-  if (account) return `https://${account}.${service}.core.windows.net`;
+  const uriSetting = `${PREFIX}__${service}ServiceUri`;
+  const explicit = env[uriSetting]?.trim();
+  if (explicit) {
+    if (!/^https?:\/\/[^/\s]+\/?$/.test(explicit)) throw new SettingsError(`Setting ${uriSetting} must be a service URL like https://<account>.${service}.core.windows.net, got '${explicit}'.`);
+    return explicit;
+  }
+  const account = env[`${PREFIX}__accountName`]?.trim();
+  if (account) {
+    if (!/^[a-z0-9]{3,24}$/.test(account)) throw new SettingsError(`Setting ${PREFIX}__accountName must be a storage account name (3-24 lower-case letters and digits), got '${account}'.`);
+    return `https://${account}.${service}.core.windows.net`;
+  }
   throw new Error(
     `Setting ${PREFIX} is not set: give a connection string (locally) or ${PREFIX}__accountName (in Azure, with a managed identity).`,
   );

@@ -1,24 +1,29 @@
 // The Postgres hook: one pool per connection id, built on first use inside an activity.
 import { Pool, PoolClient, PoolConfig } from "pg";
-import { Connection, getConnection } from "./connection";
+import { Connection, ConnectionError, connectionSettingName, getConnection } from "./connection";
 import { registerConnectionSecrets } from "./secret-mask";
 import { accessToken } from "./azure-credential";
 
 /** Azure Database for PostgreSQL accepts an Entra token as the password. */
-const ENTRA_SCOPE = "https://ossrdbms-aad.database.windows.net/.default";
+export const POSTGRES_ENTRA_SCOPE = "https://ossrdbms-aad.database.windows.net/.default";
 const pools = new Map<string, Pool>();
 
 export function postgresPoolConfig(conn: Connection): PoolConfig {
   const extra = conn.extra;
   const entra = extra.azure_ad === true || extra.azure_ad === "true" || extra.auth === "entra";
   const sslmode = typeof extra.sslmode === "string" ? extra.sslmode : undefined;
+  if (entra && !conn.login) {
+    throw new ConnectionError(`Connection '${conn.connId}' (${connectionSettingName(conn.connId)}) uses Entra auth but names no login: set it to the Postgres role of the app's identity.`);
+  }
   return {
     host: conn.host ?? "127.0.0.1",
     port: conn.port ?? 5432,
     user: conn.login ?? undefined,
     database: conn.schema ?? undefined,
-    // A function, so a token is fetched per physical connection and never stored in settings.
-    password: entra ? () => accessToken(ENTRA_SCOPE) : conn.password ?? undefined,
+    // A function: pg calls it for each new physical connection, and the token cache hands out one
+    // with minutes to live, renewed before it expires. Postgres checks it only at login, so pooled
+    // connections stay valid after the token they opened with has expired.
+    password: entra ? async () => (await accessToken(POSTGRES_ENTRA_SCOPE, `PostgreSQL (${connectionSettingName(conn.connId)})`)).token : conn.password ?? undefined,
     ssl: sslmode && sslmode !== "disable" && sslmode !== "allow" && sslmode !== "prefer"
       ? { rejectUnauthorized: sslmode === "verify-full" || sslmode === "verify-ca" }
       : undefined,

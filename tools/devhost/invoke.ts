@@ -1,6 +1,6 @@
 // Calls one registered handler the way the Node worker does: a fresh InvocationContext built
 // from the function's bindings, extra inputs filled in, and host.json functionTimeout enforced.
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { InvocationContext } from "@azure/functions";
 import type { Binding, RegisteredFunction } from "./registry";
 
@@ -46,6 +46,8 @@ export function createInvocationContext(fn: RegisteredFunction, opts: Omit<Invok
     functionName: fn.name,
     options,
     triggerMetadata: opts.triggerMetadata,
+    // The host starts a trace per invocation and passes its W3C traceparent to the worker.
+    traceContext: { traceParent: `00-${randomBytes(16).toString("hex")}-${randomBytes(8).toString("hex")}-01`, traceState: "", attributes: {} },
     logHandler: (level, ...args) => log?.(`[${fn.name}] ${level}: ${args.map(String).join(" ")}`),
   });
   for (const binding of fn.inputs as Binding[]) {

@@ -106,6 +106,8 @@ export interface TaskStatePatch {
   note?: string;
   /** Orders writes of one instance: a row is only replaced by one with a higher version. */
   version: string;
+  /** The worker running the attempt (its own running row). */
+  hostname?: string;
 }
 
 export interface LedgerWrite {

@@ -36,7 +36,7 @@ test("Kafka: a local broker is plaintext; Event Hubs uses SASL over TLS", () => 
   assert.equal(local.ssl, false);
   assert.equal(local.sasl, undefined);
   const eh = kafkaConfigFor(parseConnectionJson("k", {
-    conn_type: "kafka", extra: { "bootstrap.servers": "ns.servicebus.windows.net:9093", "sasl.mechanism": "OAUTHBEARER" },
+    conn_type: "kafka", extra: { "bootstrap.servers": "azflow-ns.servicebus.windows.net:9093", "sasl.mechanism": "OAUTHBEARER" },
   }));
   assert.equal(eh.ssl, true);
   assert.equal(eh.sasl?.mechanism, "oauthbearer");
