@@ -1,0 +1,90 @@
+// The parquetize code path, shared by the operator and bench/parquet: CSV bytes (plain or gzip,
+// detected from the first bytes) or an existing Parquet file, out as Parquet in typed row groups.
+import { Readable, type Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { ReadableStream as WebReadableStream } from "node:stream/web";
+import { createGunzip } from "node:zlib";
+import type * as arrow from "apache-arrow";
+import { columnBuilder, type ColumnSpec, finishBatch } from "./columns";
+import { csvBatches, CsvInputError, type CsvProgress } from "./csv-batches";
+import { openParquet, parquetByteStream, type RangeSource } from "./parquet-io";
+
+export type SourceFormat = "csv" | "csv.gz" | "parquet";
+
+export function detectFormat(head: Uint8Array): SourceFormat {
+  if (head[0] === 0x1f && head[1] === 0x8b) return "csv.gz";
+  if (Buffer.from(head.subarray(0, 4)).toString("latin1") === "PAR1") return "parquet";
+  return "csv";
+}
+
+export interface ConvertResult {
+  rows: number;
+  rowGroups: number;
+  bytes: number;
+}
+
+async function writeParquet(batches: AsyncGenerator<arrow.Table>, rowGroupRows: number, sink: Writable): Promise<{ rowGroups: number; bytes: number }> {
+  let rowGroups = 0;
+  let bytes = 0;
+  const counted = (async function* () {
+    for await (const batch of batches) {
+      rowGroups++;
+      yield batch;
+    }
+  })();
+  const out = Readable.fromWeb((await parquetByteStream(counted, rowGroupRows)) as unknown as WebReadableStream<Uint8Array>);
+  out.on("data", (chunk: Buffer) => (bytes += chunk.length));
+  await pipeline(out, sink);
+  return { rowGroups, bytes };
+}
+
+/** CSV or gzip CSV bytes to Parquet bytes written to `sink`. */
+export async function csvToParquet(
+  input: Readable, format: "csv" | "csv.gz", sink: Writable,
+  options: { columns: readonly ColumnSpec[]; rowGroupRows: number; source: string },
+): Promise<ConvertResult> {
+  const progress: CsvProgress = { rows: 0, lines: 0 };
+  let bytesIn: Readable = input;
+  if (format === "csv.gz") {
+    const gunzip = createGunzip();
+    // Errors of either side surface where the CSV reader iterates.
+    pipeline(input, gunzip).catch(() => undefined);
+    bytesIn = gunzip;
+  }
+  const { rowGroups, bytes } = await writeParquet(csvBatches(bytesIn, options, progress), options.rowGroupRows, sink);
+  return { rows: progress.rows, rowGroups, bytes };
+}
+
+/** A Parquet file (e.g. the TLC's own) rewritten to the given columns and types, one row group at a time. */
+export async function parquetToParquet(
+  input: RangeSource, sink: Writable,
+  options: { columns: readonly ColumnSpec[]; rowGroupRows: number; source: string },
+): Promise<ConvertResult> {
+  const file = await openParquet(input);
+  let rows = 0;
+  try {
+    const builders = options.columns.map((c) => columnBuilder(c, options.rowGroupRows));
+    const batches = async function* (): AsyncGenerator<arrow.Table> {
+      for (let g = 0; g < file.numRowGroups; g++) {
+        const table = await file.rowGroup(g);
+        for (const b of builders) {
+          if (!table.getChild(b.spec.name)) throw new CsvInputError(`${options.source}: row group ${g} has no column '${b.spec.name}'.`);
+        }
+        // Row groups of the source may be larger than ours: cut them.
+        for (let start = 0; start < table.numRows; start += options.rowGroupRows) {
+          const end = Math.min(table.numRows, start + options.rowGroupRows);
+          for (const b of builders) {
+            const column = table.getChild(b.spec.name)!;
+            for (let i = start; i < end; i++) b.pushValue(column.get(i));
+          }
+          rows += end - start;
+          yield finishBatch(builders);
+        }
+      }
+    };
+    const { rowGroups, bytes } = await writeParquet(batches(), options.rowGroupRows, sink);
+    return { rows, rowGroups, bytes };
+  } finally {
+    file.close();
+  }
+}
