@@ -51,7 +51,8 @@ export function parseTimestampMicros(buf: Uint8Array, start: number, end: number
     const y = digits(buf, start, 4), mo = digits(buf, start + 5, 2), d = digits(buf, start + 8, 2);
     const h = digits(buf, start + 11, 2), mi = digits(buf, start + 14, 2), s = digits(buf, start + 17, 2);
     let micros = 0;
-    let ok = y >= 0 && mo >= 1 && mo <= 12 && d >= 1 && d <= DAYS_IN_MONTH[mo - 1] && h >= 0 && h < 24 && mi >= 0 && mi < 60 && s >= 0 && s < 60;
+    const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+    let ok = y >= 0 && mo >= 1 && mo <= 12 && d >= 1 && d <= DAYS_IN_MONTH[mo - 1] && (mo !== 2 || d < 29 || leap) && h >= 0 && h < 24 && mi >= 0 && mi < 60 && s >= 0 && s < 60;
     if (ok && len > 19) {
       const frac = len - 20;
       ok = buf[start + 19] === DOT && frac >= 1 && frac <= 6;

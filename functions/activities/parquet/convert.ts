@@ -1,6 +1,6 @@
 // The parquetize code path, shared by the operator and bench/parquet: CSV bytes (plain or gzip,
 // detected from the first bytes) or an existing Parquet file, out as Parquet in typed row groups.
-import { Readable, type Writable } from "node:stream";
+import { Readable, Transform, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { createGunzip } from "node:zlib";
@@ -32,9 +32,20 @@ async function writeParquet(batches: AsyncGenerator<arrow.Table>, rowGroupRows: 
       yield batch;
     }
   })();
-  const out = Readable.fromWeb((await parquetByteStream(counted, rowGroupRows)) as unknown as WebReadableStream<Uint8Array>);
-  out.on("data", (chunk: Buffer) => (bytes += chunk.length));
-  await pipeline(out, sink);
+  const parquet = await parquetByteStream(counted, rowGroupRows);
+  const out = Readable.fromWeb(parquet.bytes as unknown as WebReadableStream<Uint8Array>);
+  // The file's last bytes are held back when the source failed: the sink errors instead of ending.
+  const guard = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      bytes += chunk.length;
+      done(null, chunk);
+    },
+    flush(done) {
+      const failure = parquet.failure();
+      done(failure ? (failure as Error) : null);
+    },
+  });
+  await pipeline(out, guard, sink);
   return { rowGroups, bytes };
 }
 

@@ -213,7 +213,8 @@ export async function* csvBatches(input: AsyncIterable<Uint8Array>, options: Csv
   if (leftover.length) scan(leftover, true);
   if (!target) throw new CsvInputError(`${source}: the file is empty (no header line).`);
   while (ready.length) yield ready.shift()!;
-  if (pending > 0) yield finishBatch(builders);
+  // A header-only file still gives a (0-row) batch: its Parquet file has the schema and no rows.
+  if (pending > 0 || progress.rows === 0) yield finishBatch(builders);
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {

@@ -6,11 +6,32 @@ import { Compression, ParquetFile, Table as WasmTable, transformParquetStream, W
 
 export const PARQUET_MAGIC = "PAR1";
 
+export interface ParquetBytes {
+  bytes: ReadableStream<Uint8Array>;
+  /**
+   * Why the source stopped early, or null. An error cannot cross into the WebAssembly writer (it
+   * reaches it as an opaque "Dyn casting error"), so the source closes and the reader of `bytes`
+   * must fail with this instead of finishing the file.
+   */
+  failure(): unknown;
+}
+
 /** Parquet bytes, one row group per table the source yields (Snappy, as pandas and pyarrow write by default). */
-export async function parquetByteStream(batches: AsyncIterator<arrow.Table>, rowGroupRows: number): Promise<ReadableStream<Uint8Array>> {
+export async function parquetByteStream(batches: AsyncIterator<arrow.Table>, rowGroupRows: number): Promise<ParquetBytes> {
+  let failure: unknown = null;
+  // The writer needs a first batch (its schema); a source that fails before it fails here, plainly.
+  let first: IteratorResult<arrow.Table> | null = await batches.next();
+  if (first.done) throw new Error("no row group to write: the source yielded no batch");
   const source = new ReadableStream({
     async pull(controller) {
-      const next = await batches.next();
+      let next: IteratorResult<arrow.Table>;
+      try {
+        next = first ?? (await batches.next());
+        first = null;
+      } catch (err) {
+        failure = err;
+        return controller.close();
+      }
       if (next.done) return controller.close();
       // Arrow IPC is how a table crosses into WebAssembly memory.
       for (const rb of WasmTable.fromIPCStream(arrow.tableToIPC(next.value, "stream")).recordBatches()) controller.enqueue(rb);
@@ -24,7 +45,8 @@ export async function parquetByteStream(batches: AsyncIterator<arrow.Table>, row
     .setMaxRowGroupSize(rowGroupRows)
     .setCreatedBy("azflow parquetize (parquet-wasm)")
     .build();
-  return (await transformParquetStream(source, props)) as ReadableStream<Uint8Array>;
+  const bytes = (await transformParquetStream(source, props)) as ReadableStream<Uint8Array>;
+  return { bytes, failure: () => failure };
 }
 
 /** What ParquetFile.fromFile needs of a Blob: a size and ranged reads. */
