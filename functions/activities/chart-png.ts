@@ -34,6 +34,7 @@ export function barChartsPng(charts: readonly BarChartSpec[], size: { width: num
         responsive: false,
         animation: false,
         devicePixelRatio: 1,
+        layout: { padding: 12 },
         plugins: { title: { display: true, text: spec.title, font: { size: 16 } }, legend: { display: spec.series.length > 1 } },
         scales: { [spec.horizontal ? "x" : "y"]: { beginAtZero: true, ticks: { precision: 0 } } },
       },

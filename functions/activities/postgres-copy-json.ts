@@ -73,6 +73,8 @@ export const postgresCopyJsonOperator: OperatorDefinition<CopyJsonConfig> = {
       }
       const cols = [...fields.map(([col]) => col), ...constants.map(([col]) => col)].map((col) => quoteIdentifier(col)).join(", ");
       const copy = client.query(copyFrom(`COPY ${table} (${cols}) FROM STDIN WITH (FORMAT csv)`));
+      // Errors surface where the copy is awaited (drain, finished); the transaction rolls back.
+      copy.on("error", () => undefined);
       const download = await blob.download(0, undefined, { abortSignal: ctx.signal, conditions: { ifMatch: props.etag } });
       const lines = readline.createInterface({ input: download.readableStreamBody!, crlfDelay: Infinity });
       let lineNo = 0;

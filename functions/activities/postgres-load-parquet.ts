@@ -88,6 +88,8 @@ export const postgresLoadParquetOperator: OperatorDefinition<LoadParquetConfig> 
           if (!copy) {
             const cols = [partitionColumn, ...fields.map((f) => quoteIdentifier(f.name, `${source}: column`))].join(", ");
             copy = client.query(copyFrom(`COPY ${table} (${cols}) FROM STDIN WITH (FORMAT csv)`));
+            // Errors surface where the copy is awaited (drain, finished); the transaction rolls back.
+            copy.on("error", () => undefined);
           }
           const columns = fields.map((f) => group.getChild(f.name)!);
           const partition = `"${config.partition.value.replace(/"/g, '""')}"`;
