@@ -17,8 +17,8 @@ function freshDay(offset: number): string {
   return new Date((Math.floor(Math.random() * 30_000) + offset) * 86_400_000).toISOString().slice(0, 10);
 }
 
-function expectedUser(ds: string): { first: string; last: string; country: string; username: string; password: string; email: string } {
-  const [u] = (randomUserResponse({ seed: ds, results: 1, page: 1 }).results as Record<string, Record<string, string>>[]);
+function expectedUser(ds: string, fixtureSeed: string): { first: string; last: string; country: string; username: string; password: string; email: string } {
+  const [u] = (randomUserResponse({ seed: ds, results: 1, page: 1 }, fixtureSeed).results as Record<string, Record<string, string>>[]);
   return {
     first: u.name.first, last: u.name.last, country: (u.location as unknown as { country: string }).country,
     username: u.login.username, password: u.login.password, email: u.email as unknown as string,
@@ -61,7 +61,7 @@ describe("user_processing (local stand-in for the randomuser.me API)", () => {
   it("stores the day's user once, with a salted scrypt hash and no plain password anywhere", async () => {
     sources.use();
     const ds = freshDay(0);
-    const user = expectedUser(ds);
+    const user = expectedUser(ds, sources.seed);
     logs.length = 0;
     const r = await clearAndRun(ds);
     assert.equal(r.output.state, "success", JSON.stringify(r.tasks.map((x) => [x.task_id, x.state, x.error])));

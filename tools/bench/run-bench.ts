@@ -1,5 +1,6 @@
-// `npm run bench -- <name...>`: runs dist/bench/<name>.js, each in its own process; with no name,
-// every benchmark script in dist/bench (app entries live in bench/apps/ or end in -app).
+// `npm run bench -- <name...> [--option value ...]`: runs dist/bench/<name>.js, each in its own
+// process, passing on the options (e.g. `parquet --rows 250000`); with no name, every benchmark
+// script in dist/bench (app entries live in bench/apps/ or end in -app).
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -13,7 +14,10 @@ function available(): string[] {
     .sort();
 }
 
-function main(names: string[]): number {
+function main(args: string[]): number {
+  const firstOption = args.findIndex((a) => a.startsWith("-"));
+  const names = firstOption < 0 ? args : args.slice(0, firstOption);
+  const options = firstOption < 0 ? [] : args.slice(firstOption);
   const known = available();
   const unknown = names.filter((n) => !known.includes(n));
   if (unknown.length) {
@@ -23,7 +27,7 @@ function main(names: string[]): number {
   let failed = 0;
   for (const name of names.length ? names : known) {
     console.log(`== bench ${name}`);
-    const r = spawnSync(process.execPath, [path.join(BENCH_DIR, `${name}.js`)], { stdio: "inherit" });
+    const r = spawnSync(process.execPath, [path.join(BENCH_DIR, `${name}.js`), ...options], { stdio: "inherit" });
     if (r.status !== 0) {
       console.error(`bench ${name} exited ${r.status ?? r.signal}`);
       failed++;
