@@ -6,7 +6,8 @@ import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { createGunzip } from "node:zlib";
 import type * as arrow from "apache-arrow";
 import { columnBuilder, type ColumnSpec, finishBatch } from "./columns";
-import { csvBatches, CsvInputError, type CsvProgress } from "./csv-batches";
+import { CsvInputError, type CsvProgress } from "./csv-batches";
+import { csvBatchesThreaded } from "./csv-batches-threaded";
 import { openParquet, parquetByteStream, type RangeSource } from "./parquet-io";
 
 export type SourceFormat = "csv" | "csv.gz" | "parquet";
@@ -23,7 +24,7 @@ export interface ConvertResult {
   bytes: number;
 }
 
-async function writeParquet(batches: AsyncGenerator<arrow.Table>, rowGroupRows: number, sink: Writable): Promise<{ rowGroups: number; bytes: number }> {
+async function writeParquet(batches: AsyncGenerator<arrow.Table | Uint8Array>, rowGroupRows: number, sink: Writable): Promise<{ rowGroups: number; bytes: number }> {
   let rowGroups = 0;
   let bytes = 0;
   const counted = (async function* () {
@@ -62,7 +63,8 @@ export async function csvToParquet(
     pipeline(input, gunzip).catch(() => undefined);
     bytesIn = gunzip;
   }
-  const { rowGroups, bytes } = await writeParquet(csvBatches(bytesIn, options, progress), options.rowGroupRows, sink);
+  // Parsing runs in a worker thread, one row group ahead of the Parquet encoding here.
+  const { rowGroups, bytes } = await writeParquet(csvBatchesThreaded(bytesIn, options, progress), options.rowGroupRows, sink);
   return { rows: progress.rows, rowGroups, bytes };
 }
 

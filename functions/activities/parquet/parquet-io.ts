@@ -16,15 +16,15 @@ export interface ParquetBytes {
   failure(): unknown;
 }
 
-/** Parquet bytes, one row group per table the source yields (Snappy, as pandas and pyarrow write by default). */
-export async function parquetByteStream(batches: AsyncIterator<arrow.Table>, rowGroupRows: number): Promise<ParquetBytes> {
+/** Parquet bytes, one row group per table (or Arrow IPC stream) the source yields (Snappy, as pandas and pyarrow write by default). */
+export async function parquetByteStream(batches: AsyncIterator<arrow.Table | Uint8Array>, rowGroupRows: number): Promise<ParquetBytes> {
   let failure: unknown = null;
   // The writer needs a first batch (its schema); a source that fails before it fails here, plainly.
-  let first: IteratorResult<arrow.Table> | null = await batches.next();
+  let first: IteratorResult<arrow.Table | Uint8Array> | null = await batches.next();
   if (first.done) throw new Error("no row group to write: the source yielded no batch");
   const source = new ReadableStream({
     async pull(controller) {
-      let next: IteratorResult<arrow.Table>;
+      let next: IteratorResult<arrow.Table | Uint8Array>;
       try {
         next = first ?? (await batches.next());
         first = null;
@@ -33,8 +33,9 @@ export async function parquetByteStream(batches: AsyncIterator<arrow.Table>, row
         return controller.close();
       }
       if (next.done) return controller.close();
-      // Arrow IPC is how a table crosses into WebAssembly memory.
-      for (const rb of WasmTable.fromIPCStream(arrow.tableToIPC(next.value, "stream")).recordBatches()) controller.enqueue(rb);
+      // Arrow IPC is how a table crosses into WebAssembly memory (a worker may have serialised it already).
+      const ipc = next.value instanceof Uint8Array ? next.value : arrow.tableToIPC(next.value, "stream");
+      for (const rb of WasmTable.fromIPCStream(ipc).recordBatches()) controller.enqueue(rb);
     },
     async cancel() {
       await batches.return?.(undefined);
