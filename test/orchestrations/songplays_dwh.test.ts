@@ -14,8 +14,9 @@ import { httpConnection, startSources, startWebhookReceiver, type WebhookReceive
 
 const SONGS = 40;
 
+/** A past day of its own per test run (the ledger and the warehouse outlive test runs). */
 function freshDay(offset: number): string {
-  return new Date((Math.floor(Math.random() * 30_000) + offset * 3) * 86_400_000).toISOString().slice(0, 10);
+  return new Date((Math.floor(Math.random() * 18_000) + offset * 3) * 86_400_000).toISOString().slice(0, 10);
 }
 
 describe("songplays_dwh (local stand-in for the song and event data)", () => {
@@ -80,6 +81,9 @@ describe("songplays_dwh (local stand-in for the song and event data)", () => {
     assert.ok(await count("SELECT count(*) AS n FROM dwh.time WHERE start_time >= $1::date AND start_time < $1::date + 1", day1) > 0);
     assert.ok(await count("SELECT count(*) AS n FROM dwh.users") > 0);
     assert.equal(first.ti("data_quality_checks").state, "success");
+    // The SLA (2 h after the data interval's end) is long past for a day in the past: every task records the miss.
+    const deadline = new Date(Date.parse(String(first.run.data_interval_end)) + 7_200_000).toISOString().replace(".000Z", "+00:00");
+    assert.equal(first.ti("publish_report").sla_missed_deadline, deadline);
     assert.equal(JSON.parse(first.ti("load_songplays").xcom ?? "null")[0][0], expected(day1).plays, "load_songplays' XCom is the day's count");
 
     const report = JSON.parse(first.ti("publish_report").xcom ?? "null") as { blobs: string[]; top_song: { plays: number } | null; songplays: unknown };
