@@ -3,7 +3,9 @@
 // memory is its own. Prints one JSON line: seconds, rows, peak_rss_mb and where the time went.
 import * as fs from "node:fs";
 import { Readable, Writable } from "node:stream";
+import * as arrow from "apache-arrow";
 import { csvBatches } from "../../functions/activities/parquet/csv-batches";
+import { parquetByteStream } from "../../functions/activities/parquet/parquet-io";
 import { csvToParquet } from "../../functions/activities/parquet/convert";
 import { DEFAULT_ROW_GROUP_ROWS } from "../../functions/activities/parquetize";
 import { YELLOW_TAXI_COLUMNS } from "../../orchestrations/ny_taxi_ingest";
@@ -23,9 +25,25 @@ async function parseOnly(input: string): Promise<void> {
   console.log(JSON.stringify({ seconds: Number(process.hrtime.bigint() - started) / 1e9, rows, peak_rss_mb: peakRssMb() }));
 }
 
+/** Only the Parquet side: row groups parsed beforehand (not timed), then encoded to nowhere. */
+async function encodeOnly(input: string): Promise<void> {
+  const ipcs: Uint8Array[] = [];
+  for await (const batch of csvBatches(fs.createReadStream(input, { highWaterMark: 1 << 20 }), { columns: YELLOW_TAXI_COLUMNS, rowGroupRows: DEFAULT_ROW_GROUP_ROWS, source: input })) {
+    ipcs.push(arrow.tableToIPC(batch, "stream"));
+  }
+  const started = process.hrtime.bigint();
+  const parquet = await parquetByteStream((async function* () { yield* ipcs; })(), DEFAULT_ROW_GROUP_ROWS, {
+    plainColumns: YELLOW_TAXI_COLUMNS.filter((c) => c.type === "timestamp").map((c) => c.name),
+  });
+  let bytes = 0;
+  for await (const chunk of parquet.bytes as unknown as AsyncIterable<Uint8Array>) bytes += chunk.length;
+  console.log(JSON.stringify({ seconds: Number(process.hrtime.bigint() - started) / 1e9, rows: 0, bytes, peak_rss_mb: peakRssMb() }));
+}
+
 async function main(): Promise<void> {
   const [input, output] = process.argv.slice(2);
   if (output === "--parse-only") return parseOnly(input);
+  if (output === "--encode-only") return encodeOnly(input);
   // Time spent producing bytes vs. consuming them: reading the file is timed on its own stream.
   let readNs = 0n;
   const file = fs.createReadStream(input, { highWaterMark: 1 << 20 });

@@ -24,7 +24,9 @@ export interface ConvertResult {
   bytes: number;
 }
 
-async function writeParquet(batches: AsyncGenerator<arrow.Table | Uint8Array>, rowGroupRows: number, sink: Writable): Promise<{ rowGroups: number; bytes: number }> {
+async function writeParquet(
+  batches: AsyncGenerator<arrow.Table | Uint8Array>, columns: readonly ColumnSpec[], rowGroupRows: number, sink: Writable,
+): Promise<{ rowGroups: number; bytes: number }> {
   let rowGroups = 0;
   let bytes = 0;
   const counted = (async function* () {
@@ -33,7 +35,7 @@ async function writeParquet(batches: AsyncGenerator<arrow.Table | Uint8Array>, r
       yield batch;
     }
   })();
-  const parquet = await parquetByteStream(counted, rowGroupRows);
+  const parquet = await parquetByteStream(counted, rowGroupRows, { plainColumns: columns.filter((c) => c.type === "timestamp").map((c) => c.name) });
   const out = Readable.fromWeb(parquet.bytes as unknown as WebReadableStream<Uint8Array>);
   // The file's last bytes are held back when the source failed: the sink errors instead of ending.
   const guard = new Transform({
@@ -64,7 +66,7 @@ export async function csvToParquet(
     bytesIn = gunzip;
   }
   // Parsing runs in a worker thread, one row group ahead of the Parquet encoding here.
-  const { rowGroups, bytes } = await writeParquet(csvBatchesThreaded(bytesIn, options, progress), options.rowGroupRows, sink);
+  const { rowGroups, bytes } = await writeParquet(csvBatchesThreaded(bytesIn, options, progress), options.columns, options.rowGroupRows, sink);
   return { rows: progress.rows, rowGroups, bytes };
 }
 
@@ -95,7 +97,7 @@ export async function parquetToParquet(
         }
       }
     };
-    const { rowGroups, bytes } = await writeParquet(batches(), options.rowGroupRows, sink);
+    const { rowGroups, bytes } = await writeParquet(batches(), options.columns, options.rowGroupRows, sink);
     return { rows, rowGroups, bytes };
   } finally {
     file.close();

@@ -17,7 +17,9 @@ export interface ParquetBytes {
 }
 
 /** Parquet bytes, one row group per table (or Arrow IPC stream) the source yields (Snappy, as pandas and pyarrow write by default). */
-export async function parquetByteStream(batches: AsyncIterator<arrow.Table | Uint8Array>, rowGroupRows: number): Promise<ParquetBytes> {
+export async function parquetByteStream(
+  batches: AsyncIterator<arrow.Table | Uint8Array>, rowGroupRows: number, options: { plainColumns?: readonly string[] } = {},
+): Promise<ParquetBytes> {
   let failure: unknown = null;
   // The writer needs a first batch (its schema); a source that fails before it fails here, plainly.
   let first: IteratorResult<arrow.Table | Uint8Array> | null = await batches.next();
@@ -41,11 +43,14 @@ export async function parquetByteStream(batches: AsyncIterator<arrow.Table | Uin
       await batches.return?.(undefined);
     },
   }, { highWaterMark: 0 });
-  const props = new WriterPropertiesBuilder()
+  let builder = new WriterPropertiesBuilder()
     .setCompression(Compression.SNAPPY)
     .setMaxRowGroupSize(rowGroupRows)
-    .setCreatedBy("azflow parquetize (parquet-wasm)")
-    .build();
+    .setCreatedBy("azflow parquetize (parquet-wasm)");
+  // Columns of nearly unique values (a month of second-resolution times): a dictionary would fill,
+  // be dropped and cost time; written plain they are faster to encode and smaller.
+  for (const column of options.plainColumns ?? []) builder = builder.setColumnDictionaryEnabled(column, false);
+  const props = builder.build();
   const bytes = (await transformParquetStream(source, props)) as ReadableStream<Uint8Array>;
   return { bytes, failure: () => failure };
 }
