@@ -200,7 +200,23 @@ export async function* csvBatches(input: AsyncIterable<Uint8Array>, options: Csv
 
   try {
     for await (const chunk of input) {
-      const buf = leftover.length ? concat(leftover, chunk) : chunk;
+      let buf = chunk;
+      if (leftover.length) {
+        // The record cut by the last chunk is completed with this chunk's first line, so the
+        // whole chunk is not copied to join them (unless a quoted field spans lines there).
+        const lf = chunk.indexOf(LF);
+        if (lf < 0) {
+          leftover = concat(leftover, chunk);
+          continue;
+        }
+        const head = concat(leftover, chunk.subarray(0, lf + 1));
+        const headLine = line;
+        if (scan(head, false) === head.length) buf = chunk.subarray(lf + 1);
+        else {
+          line = headLine;
+          buf = concat(leftover, chunk);
+        }
+      }
       const tail = scan(buf, false);
       // Copied: the input may reuse its chunk's memory.
       leftover = buf.slice(tail);
