@@ -62,6 +62,26 @@ describe("CSV to Parquet (parquetize's code path)", () => {
     ]);
   });
 
+  it("gives the same rows however the input is cut into chunks (quoted line breaks across cuts included)", async () => {
+    const body = 'id,name,at\n1,"a, ""b""",2021-01-01 00:00:01\n2,"x\ny\nz",2021-01-01 00:00:02\n3,plain,2021-01-01 00:00:03\r\n4,"",2021-01-01 00:00:04\n';
+    const columns = [{ name: "id", type: "int32" as const }, { name: "name", type: "string" as const }, { name: "at", type: "timestamp" as const }];
+    const rowsOf = async (chunks: Buffer[]) => {
+      const out = collect();
+      await csvToParquet(Readable.from(chunks), "csv", out.sink, { columns, rowGroupRows: 2, source: "c.csv" });
+      return arrow.tableFromIPC(readParquet(out.bytes()).intoIPCStream()).toArray().map((r) => JSON.stringify(r.toJSON()));
+    };
+    const whole = await rowsOf([bytesOf(body)]);
+    assert.equal(whole.length, 4);
+    assert.equal((JSON.parse(whole[1]) as { name: string }).name, "x\ny\nz");
+    assert.equal((JSON.parse(whole[0]) as { name: string }).name, 'a, "b"');
+    for (const size of [1, 2, 3, 5, 7, 11, 16]) {
+      const bytes = bytesOf(body);
+      const chunks: Buffer[] = [];
+      for (let i = 0; i < bytes.length; i += size) chunks.push(bytes.subarray(i, i + size));
+      assert.deepEqual(await rowsOf(chunks), whole, `chunks of ${size} byte(s)`);
+    }
+  });
+
   it("a bad line after the first row group fails naming the source and line, and the sink never gets an end", async () => {
     const lines = [...taxiCsvChunks("unit", "2021-03", 300)].join("").split("\n");
     lines[250] = lines[250].replace(/,\d+\.\d+,/, ",12.x,");
