@@ -9,6 +9,8 @@ import { SOURCE_METADATA } from "./http-to-blob";
 import { OperatorDefinition } from "./operator";
 import { checkColumns, type ColumnSpec } from "./parquet/columns";
 import { csvToParquet, detectFormat, parquetToParquet, type SourceFormat } from "./parquet/convert";
+import { CsvInputError } from "./parquet/csv-batches";
+import { quarantine } from "./quarantine";
 
 export interface ParquetizeConfig {
   connId: string;
@@ -75,6 +77,10 @@ export const parquetizeOperator: OperatorDefinition<ParquetizeConfig> = {
       // The upload stops without committing its blocks.
       sink.destroy(err as Error);
       await upload.catch(() => undefined);
+      if (err instanceof CsvInputError) {
+        const kept = await quarantine(service.getContainerClient(config.container), source, err.message);
+        throw new CsvInputError(`${err.message} (the file is kept in ${kept}, with the reason)`);
+      }
       throw err;
     }
     await upload;

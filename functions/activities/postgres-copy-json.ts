@@ -13,6 +13,7 @@ import { quoteIdentifier } from "../hooks/sql-identifier";
 import { ConfigError, ConfigReader } from "./config-reader";
 import { SOURCE_METADATA } from "./http-to-blob";
 import { OperatorDefinition } from "./operator";
+import { quarantine } from "./quarantine";
 
 export interface CopyJsonConfig {
   connId: string;
@@ -57,58 +58,67 @@ export const postgresCopyJsonOperator: OperatorDefinition<CopyJsonConfig> = {
     };
   },
   async execute(config, ctx) {
-    const blob = blobService(config.blobConnId).getContainerClient(config.container).getBlobClient(config.blob);
+    const container = blobService(config.blobConnId).getContainerClient(config.container);
+    const blob = container.getBlobClient(config.blob);
     const props = await blob.getProperties({ abortSignal: ctx.signal });
     const origin = props.metadata?.[SOURCE_METADATA];
     const source = origin ? decodeURIComponent(origin) : `${config.container}/${config.blob}`;
     const fields = Object.entries(config.columns);
     const constants = Object.entries(config.constants);
     const fixed = constants.map(([, v]) => `,${cell(v)}`).join("");
-    return inTransaction(config.connId, async (client) => {
-      const table = quoteIdentifier(config.table);
-      let replaced = 0;
-      if (config.replace.length) {
-        const where = config.replace.map((col, i) => `${quoteIdentifier(col)} = $${i + 1}`).join(" AND ");
-        replaced = (await client.query(`DELETE FROM ${table} WHERE ${where}`, config.replace.map((col) => config.constants[col]))).rowCount ?? 0;
-      }
-      const cols = [...fields.map(([col]) => col), ...constants.map(([col]) => col)].map((col) => quoteIdentifier(col)).join(", ");
-      const copy = client.query(copyFrom(`COPY ${table} (${cols}) FROM STDIN WITH (FORMAT csv)`));
-      // Errors surface where the copy is awaited (drain, finished); the transaction rolls back.
-      copy.on("error", () => undefined);
-      const download = await blob.download(0, undefined, { abortSignal: ctx.signal, conditions: { ifMatch: props.etag } });
-      const lines = readline.createInterface({ input: download.readableStreamBody!, crlfDelay: Infinity });
-      let lineNo = 0;
-      let rows = 0;
-      let text = "";
-      const fail = (message: string): never => {
-        copy.destroy();
-        throw new Error(`${source} line ${lineNo}: ${message}; nothing was loaded into ${config.table}.`);
-      };
-      for await (const line of lines) {
-        lineNo++;
-        if (!line.trim()) continue;
-        let record: unknown;
-        try {
-          record = JSON.parse(line);
-        } catch (err) {
-          fail(`not valid JSON (${(err as Error).message})`);
+    let badLine: string | null = null;
+    try {
+      return await inTransaction(config.connId, async (client) => {
+        const table = quoteIdentifier(config.table);
+        let replaced = 0;
+        if (config.replace.length) {
+          const where = config.replace.map((col, i) => `${quoteIdentifier(col)} = $${i + 1}`).join(" AND ");
+          replaced = (await client.query(`DELETE FROM ${table} WHERE ${where}`, config.replace.map((col) => config.constants[col]))).rowCount ?? 0;
         }
-        if (!record || typeof record !== "object" || Array.isArray(record)) fail("not a JSON object");
-        const obj = record as Record<string, unknown>;
-        const missing = config.required.filter((f) => !(f in obj));
-        if (missing.length) fail(`missing field${missing.length > 1 ? "s" : ""} ${missing.map((f) => `'${f}'`).join(", ")}`);
-        text += `${fields.map(([, f]) => cell(obj[f])).join(",")}${fixed}\n`;
-        rows++;
-        if (text.length > 1 << 20) {
-          if (!copy.write(text)) await once(copy, "drain");
-          text = "";
+        const cols = [...fields.map(([col]) => col), ...constants.map(([col]) => col)].map((col) => quoteIdentifier(col)).join(", ");
+        const copy = client.query(copyFrom(`COPY ${table} (${cols}) FROM STDIN WITH (FORMAT csv)`));
+        // Errors surface where the copy is awaited (drain, finished); the transaction rolls back.
+        copy.on("error", () => undefined);
+        const download = await blob.download(0, undefined, { abortSignal: ctx.signal, conditions: { ifMatch: props.etag } });
+        const lines = readline.createInterface({ input: download.readableStreamBody!, crlfDelay: Infinity });
+        let lineNo = 0;
+        let rows = 0;
+        let text = "";
+        const fail = (message: string): never => {
+          copy.destroy();
+          badLine = `${source} line ${lineNo}: ${message}; nothing was loaded into ${config.table}.`;
+          throw new Error(badLine);
+        };
+        for await (const line of lines) {
+          lineNo++;
+          if (!line.trim()) continue;
+          let record: unknown;
+          try {
+            record = JSON.parse(line);
+          } catch (err) {
+            fail(`not valid JSON (${(err as Error).message})`);
+          }
+          if (!record || typeof record !== "object" || Array.isArray(record)) fail("not a JSON object");
+          const obj = record as Record<string, unknown>;
+          const missing = config.required.filter((f) => !(f in obj));
+          if (missing.length) fail(`missing field${missing.length > 1 ? "s" : ""} ${missing.map((f) => `'${f}'`).join(", ")}`);
+          text += `${fields.map(([, f]) => cell(obj[f])).join(",")}${fixed}\n`;
+          rows++;
+          if (text.length > 1 << 20) {
+            if (!copy.write(text)) await once(copy, "drain");
+            text = "";
+          }
         }
-      }
-      if (text && !copy.write(text)) await once(copy, "drain");
-      copy.end();
-      await finished(copy);
-      ctx.log(`Loaded ${rows} row(s) from ${source} into ${config.table}${config.replace.length ? `, replacing ${replaced}` : ""}.`);
-      return { rows, replaced, source };
-    });
+        if (text && !copy.write(text)) await once(copy, "drain");
+        copy.end();
+        await finished(copy);
+        ctx.log(`Loaded ${rows} row(s) from ${source} into ${config.table}${config.replace.length ? `, replacing ${replaced}` : ""}.`);
+        return { rows, replaced, source };
+        });
+    } catch (err) {
+      if (badLine === null) throw err;
+      const kept = await quarantine(container, blob, badLine);
+      throw new Error(`${badLine} The file is kept in ${kept}, with the reason.`);
+    }
   },
 };

@@ -3,7 +3,9 @@
 // password never reaches the CSV, the XCom or a log line, and the raw extract in blob storage is
 // rewritten without it once the CSV is written.
 import { randomBytes, scrypt as scryptCallback, type ScryptOptions } from "node:crypto";
+import type { BlobClient, ContainerClient } from "@azure/storage-blob";
 import { blobService } from "../hooks/blob";
+import { quarantine } from "../activities/quarantine";
 import { registerCallable } from "../activities/callable";
 
 const SCRYPT = { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 } as const;
@@ -50,35 +52,48 @@ function field(user: Record<string, unknown>, path: string, source: string): str
   return value;
 }
 
+/** Bad answers of the API are kept under quarantine/ with the reason; the error says where. */
+async function rejectAnswer(container: ContainerClient, raw: BlobClient, message: string): Promise<never> {
+  const kept = await quarantine(container, raw, message);
+  throw new Error(`${message} The answer is kept in ${kept}, with the reason.`);
+}
+
 registerCallable("user_processing.process_user", async (kwargs, ctx) => {
   const extracted = kwargs.extracted as { container?: string; blob?: string; source?: string } | null;
   if (!extracted?.container || !extracted.blob) throw new Error(`process_user expects extract_user's XCom ({container, blob}), got ${JSON.stringify(extracted)}.`);
   const container = String(kwargs.container);
   const outBlob = String(kwargs.blob);
   const service = blobService("wasb_default");
-  const raw = service.getContainerClient(extracted.container).getBlockBlobClient(extracted.blob);
+  const rawContainer = service.getContainerClient(extracted.container);
+  const raw = rawContainer.getBlockBlobClient(extracted.blob);
   const source = `${extracted.source ?? "the user API"} (stored as ${extracted.container}/${extracted.blob})`;
   const text = (await raw.downloadToBuffer(0, undefined, { abortSignal: ctx.signal })).toString("utf8");
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch (err) {
-    throw new Error(`${source}: not valid JSON at ${position(text, (err as Error).message)} (${(err as Error).message}).`);
+    return rejectAnswer(rawContainer, raw, `${source}: not valid JSON at ${position(text, (err as Error).message)} (${(err as Error).message}).`);
   }
   const results = (body as { results?: unknown })?.results;
-  if (!Array.isArray(results)) throw new Error(`${source}: the answer has no 'results' list.`);
-  if (!results.length) throw new Error(`${source}: the API answered an empty results list; no user to process.`);
+  if (!Array.isArray(results)) return rejectAnswer(rawContainer, raw, `${source}: the answer has no 'results' list.`);
+  if (!results.length) return rejectAnswer(rawContainer, raw, `${source}: the API answered an empty results list; no user to process.`);
   const user = results[0] as Record<string, unknown>;
   const login = user.login as Record<string, unknown> | undefined;
   if (login && !("password" in login)) throw new Error(`${source}: the password was already removed from this extract; run extract_user again.`);
-  const row = {
-    firstname: field(user, "name.first", source),
-    lastname: field(user, "name.last", source),
-    country: field(user, "location.country", source),
-    username: field(user, "login.username", source),
-    password: await hashPassword(field(user, "login.password", source)),
-    email: field(user, "email", source),
-  };
+  let fields: { firstname: string; lastname: string; country: string; username: string; password: string; email: string };
+  try {
+    fields = {
+      firstname: field(user, "name.first", source),
+      lastname: field(user, "name.last", source),
+      country: field(user, "location.country", source),
+      username: field(user, "login.username", source),
+      password: field(user, "login.password", source),
+      email: field(user, "email", source),
+    };
+  } catch (err) {
+    return rejectAnswer(rawContainer, raw, (err as Error).message);
+  }
+  const row = { ...fields, password: await hashPassword(fields.password) };
   const csv = csvLine(Object.values(row));
   const out = service.getContainerClient(container);
   await out.createIfNotExists();

@@ -73,6 +73,15 @@ describe("ny_taxi_ingest (local stand-in for the NYC TLC trip-record files)", ()
     return arrow.tableFromIPC(readParquet(await blob.downloadToBuffer()).intoIPCStream());
   }
 
+  /** The bad file is kept under quarantine/ in its container, byte for byte, with the reason beside it. */
+  async function assertQuarantined(blob: string, reason: RegExp): Promise<void> {
+    const container = blobs().getContainerClient("ny-taxi-staging");
+    const original = await container.getBlobClient(blob).downloadToBuffer();
+    const kept = await container.getBlobClient(`quarantine/${blob}`).downloadToBuffer();
+    assert.ok(kept.equals(original), "the quarantined copy is the file that failed");
+    assert.match((await container.getBlobClient(`quarantine/${blob}.reason.txt`).downloadToBuffer()).toString(), reason);
+  }
+
   async function clearAndRun(logicalDate: string, conf: Record<string, unknown> = {}): Promise<FinishedRun> {
     const existing = await rt.ledger.findDagRunByLogicalDate("ny_taxi_ingest", logicalDate);
     if (existing) await rt.ledger.deleteRun("ny_taxi_ingest", existing.dag_run_id);
@@ -140,9 +149,10 @@ describe("ny_taxi_ingest (local stand-in for the NYC TLC trip-record files)", ()
     const failed = r.ti("parquetize");
     assert.equal(failed.state, "failed");
     assert.equal(failed.try_number, 3, "two retries, as the DAG's default_args say");
-    assert.match(failed.error ?? "", new RegExp(`yellow_tripdata_${month}\\.csv\\.gz.*reading stopped after line \\d+: unexpected end of file`));
+    assert.match(failed.error ?? "", new RegExp(`yellow_tripdata_${month}\\.csv\\.gz.*reading stopped after line \\d+: unexpected end of file.*kept in ny-taxi-staging/quarantine/`));
     assert.equal(r.ti("upload_to_lake").state, "upstream_failed");
     assert.equal(r.ti("load_to_warehouse").state, "upstream_failed");
+    await assertQuarantined(`downloads/yellow_tripdata_${month}.csv.gz`, /unexpected end of file/);
     assert.deepEqual(await warehouse(month), before);
     const lakeAfter = await blobs().getContainerClient("datalake").getBlobClient(`raw/yellow_tripdata/${month}.parquet`).getProperties();
     assert.equal(lakeAfter.etag, lakeBefore.etag, "the lake file was not touched");
@@ -157,6 +167,7 @@ describe("ny_taxi_ingest (local stand-in for the NYC TLC trip-record files)", ()
     const failed = r.ti("parquetize");
     assert.equal(failed.try_number, 3);
     assert.match(failed.error ?? "", new RegExp(`yellow_tripdata_${month}\\.csv\\.gz.* line ${badTimestampLine(ROWS)}: column tpep_pickup_datetime: '2021-01-07 8:15 PM' is not a timestamp`));
+    await assertQuarantined(`downloads/yellow_tripdata_${month}.csv.gz`, new RegExp(`line ${badTimestampLine(ROWS)}: column tpep_pickup_datetime`));
     assert.equal(await lakeFile(month), null);
     assert.equal((await blobs().getContainerClient("ny-taxi-staging").getBlobClient(`parquet/yellow_tripdata_${month}.parquet`).exists()), false, "no half-written Parquet file");
     assert.equal((await warehouse(month)).rows, 0);

@@ -122,6 +122,9 @@ describe("songplays_dwh (local stand-in for the song and event data)", () => {
     assert.match(failed.error ?? "", new RegExp(`/_fault/missing-field/com\\.datalab/log-data/${ds}-events\\.json line ${MISSING_FIELD_LINE}: missing field 'ts'; nothing was loaded into dwh\\.staging_events`));
     assert.equal(r.ti("load_songplays").state, "upstream_failed");
     assert.equal(await count("SELECT count(*) AS n FROM dwh.staging_events WHERE ds = $1", ds), 0);
+    const kept = BlobServiceClient.fromConnectionString(azuriteConnectionString()).getContainerClient("songplays");
+    assert.match((await kept.getBlobClient(`quarantine/raw/${ds}/events.json.reason.txt`).downloadToBuffer()).toString(), /line 5: missing field 'ts'/);
+    assert.ok((await kept.getBlobClient(`quarantine/raw/${ds}/events.json`).exists()), "the bad events file is kept in quarantine");
     const note = webhook.received.find((m) => m.task_id === "stage_events");
     assert.ok(note, `the failure callback posted to the webhook (got ${JSON.stringify(webhook.received)})`);
     assert.equal(note.state, "failed");

@@ -110,6 +110,10 @@ describe("user_processing (local stand-in for the randomuser.me API)", () => {
       assert.equal(failed.try_number, 3, "two retries, as default_args say");
       assert.match(failed.error ?? "", message);
       assert.equal(r.ti("store_user").state, "upstream_failed");
+      if (task === "process_user") {
+        const container = BlobServiceClient.fromConnectionString(azuriteConnectionString()).getContainerClient("user-processing");
+        assert.match((await container.getBlobClient(`quarantine/raw/${ds}/user.json.reason.txt`).downloadToBuffer()).toString(), message, "the bad answer is kept with its reason");
+      }
       assert.equal(Number((await pg.query("SELECT count(*) FROM users")).rows[0].count), before);
     });
   }
