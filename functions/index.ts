@@ -12,11 +12,16 @@ import "./activities";
 import "./callables/tutorial";
 import "./callables/parent-dag";
 import "./callables/sensor-with-conditions";
+import "./callables/user-processing";
+import "./callables/songplays-dwh";
 import { registerDag } from "./register-dag";
 import tutorial from "../orchestrations/tutorial";
 import sensorWithConditions from "../orchestrations/sensor_with_conditions";
 import parentDag from "../orchestrations/parent_dag";
 import childDag1 from "../orchestrations/child_dag_1";
 import childDag2 from "../orchestrations/child_dag_2";
+import userProcessing from "../orchestrations/user_processing";
+import nyTaxiIngest from "../orchestrations/ny_taxi_ingest";
+import songplaysDwh from "../orchestrations/songplays_dwh";
 
-for (const dag of [tutorial, sensorWithConditions, parentDag, childDag1, childDag2]) registerDag(dag);
+for (const dag of [tutorial, sensorWithConditions, parentDag, childDag1, childDag2, userProcessing, nyTaxiIngest, songplaysDwh]) registerDag(dag);

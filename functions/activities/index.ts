@@ -11,9 +11,14 @@ import { previousRunStates, runCallback, scheduleDue, writeLedger } from "./book
 import { callableOperator } from "./callable";
 import { externalTaskSensor } from "./external-task-sensor";
 import { httpOperator, httpSensor } from "./http";
+import { httpToBlobOperator } from "./http-to-blob";
 import { kafkaProduceOperator } from "./kafka-produce";
 import type { OperatorDefinition } from "./operator";
+import { parquetizeOperator } from "./parquetize";
 import { postgresCopyOperator } from "./postgres-copy";
+import { postgresCopyJsonOperator } from "./postgres-copy-json";
+import { postgresLoadParquetOperator } from "./postgres-load-parquet";
+import { sqlCheckOperator } from "./sql-check";
 import { sqlOperator } from "./sql";
 import { sqlSensor } from "./sql-sensor";
 import { taskActivity } from "./task-activity";
@@ -23,6 +28,7 @@ export const OPERATORS: readonly OperatorDefinition<never>[] = [
   bashOperator, callableOperator, sqlOperator, sqlSensor, httpOperator, httpSensor,
   createContainersOperator, uploadOperator, listOperator, copyOperator, moveOperator, prefixSensor,
   postgresCopyOperator, kafkaProduceOperator, triggerDagRunOperator, dagRunStateSensor, externalTaskSensor,
+  httpToBlobOperator, parquetizeOperator, postgresLoadParquetOperator, postgresCopyJsonOperator, sqlCheckOperator,
 ] as unknown as readonly OperatorDefinition<never>[];
 
 export function operatorNames(): string[] {

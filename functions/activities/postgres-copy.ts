@@ -20,6 +20,8 @@ export interface CopyIntoConfig {
   blob: string;
   delimiter: string;
   header: boolean;
+  /** With keys: COPY into a staging copy of the table, then INSERT ... ON CONFLICT (keys) DO NOTHING. */
+  conflictKeys: string[];
 }
 
 export const RECEIPTS_TABLE = "azflow_copy_receipts";
@@ -28,13 +30,15 @@ export const postgresCopyOperator: OperatorDefinition<CopyIntoConfig> = {
   name: "postgres_copy",
   templateFields: ["container", "blob", "table"],
   parse(config, where) {
-    const c = new ConfigReader(config, where).only(["conn_id", "table", "columns", "blob_conn_id", "container", "blob", "delimiter", "header"]);
+    const c = new ConfigReader(config, where).only(["conn_id", "table", "columns", "blob_conn_id", "container", "blob", "delimiter", "header", "conflict_keys"]);
     const delimiter = c.string("delimiter", ",");
     if (delimiter.length !== 1 || delimiter === "'" || delimiter === "\\") throw new ConfigError(`${where}: 'delimiter' must be one character.`);
     const table = c.string("table");
     quoteIdentifier(table, `${where}: table`);
     const columns = c.stringList("columns");
     columns.forEach((col) => quoteIdentifier(col, `${where}: column`));
+    const conflictKeys = c.stringList("conflict_keys");
+    conflictKeys.forEach((col) => quoteIdentifier(col, `${where}: conflict key`));
     return {
       connId: c.string("conn_id", "postgres_default"),
       table,
@@ -44,6 +48,7 @@ export const postgresCopyOperator: OperatorDefinition<CopyIntoConfig> = {
       blob: c.string("blob"),
       delimiter,
       header: c.boolean("header", true),
+      conflictKeys,
     };
   },
   async execute(config, ctx) {
@@ -64,13 +69,24 @@ export const postgresCopyOperator: OperatorDefinition<CopyIntoConfig> = {
       }
       const cols = config.columns.length ? ` (${config.columns.map((c) => quoteIdentifier(c)).join(", ")})` : "";
       const delimiter = config.delimiter === "\t" ? "E'\\t'" : `'${config.delimiter}'`;
+      // Rows whose keys the table already holds are dropped rather than duplicated (or failing).
+      const stage = config.conflictKeys.length ? "azflow_copy_stage" : null;
+      if (stage) await client.query(`CREATE TEMP TABLE ${stage} (LIKE ${quoteIdentifier(config.table)} INCLUDING DEFAULTS) ON COMMIT DROP`);
       const copy = client.query(copyFrom(
-        `COPY ${quoteIdentifier(config.table)}${cols} FROM STDIN WITH (FORMAT csv, HEADER ${config.header}, DELIMITER ${delimiter})`,
+        `COPY ${stage ?? quoteIdentifier(config.table)}${cols} FROM STDIN WITH (FORMAT csv, HEADER ${config.header}, DELIMITER ${delimiter})`,
       ));
       // The version whose etag the receipt records, or a clear failure if it changed meanwhile.
       const download = await blob.download(0, undefined, { abortSignal: ctx.signal, conditions: { ifMatch: props.etag } });
       await pipeline(download.readableStreamBody!, copy);
-      const rows = Number(copy.rowCount ?? 0);
+      let rows = Number(copy.rowCount ?? 0);
+      if (stage) {
+        const inserted = await client.query(
+          `INSERT INTO ${quoteIdentifier(config.table)}${cols} SELECT ${config.columns.length ? config.columns.map((c) => quoteIdentifier(c)).join(", ") : "*"} FROM ${stage}
+           ON CONFLICT (${config.conflictKeys.map((k) => quoteIdentifier(k)).join(", ")}) DO NOTHING`,
+        );
+        if ((inserted.rowCount ?? 0) < rows) ctx.log(`${rows - (inserted.rowCount ?? 0)} row(s) of ${source} were in ${config.table} already (same ${config.conflictKeys.join(", ")}); kept the existing ones.`);
+        rows = inserted.rowCount ?? 0;
+      }
       await client.query(`INSERT INTO ${RECEIPTS_TABLE} (target, source, etag, rows) VALUES ($1, $2, $3, $4)`, [config.table, source, props.etag, rows]);
       ctx.log(`Loaded ${rows} rows from ${source} into ${config.table}.`);
       return { rows, alreadyLoaded: false };

@@ -1,6 +1,7 @@
 // Airflow connections, resolved by id at activity run time from AIRFLOW_CONN_<ID> settings (in
 // Azure, Key Vault references). Parsing follows Airflow's own rules so existing URIs and
 // `airflow connections export` files work unchanged.
+import { DEFAULT_CONNECTIONS } from "./default-connections";
 
 export interface Connection {
   connId: string;
@@ -172,6 +173,8 @@ export function getConnection(connId: string, env: Record<string, string | undef
   const name = connectionSettingName(connId);
   const raw = env[name];
   if (raw === undefined || raw.trim() === "") {
+    const fallback = DEFAULT_CONNECTIONS[connId.toLowerCase()];
+    if (fallback) return parseConnectionSetting(connId, fallback);
     throw new ConnectionError(`Connection '${connId}' is not defined: set ${name} (a URI or JSON, see README).`);
   }
   return parseConnectionSetting(connId, raw);

@@ -1,5 +1,6 @@
-// `npm run bench -- <name...>`: runs dist/bench/<name>.js, each in its own process; with no name,
-// every benchmark script in dist/bench (app entries live in bench/apps/ or end in -app).
+// `npm run bench -- <name...> [--option value ...]`: runs dist/bench/<name>.js, each in its own
+// process, passing on the options (e.g. `parquet --rows 250000`); with no name, every benchmark
+// script in dist/bench (app entries live in bench/apps/ or end in -app).
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -14,15 +15,10 @@ function available(): string[] {
 }
 
 function main(args: string[]): number {
-  // Names pick benchmarks; options (--airflow, --messages N, ...) go to each of them.
-  const names: string[] = [];
-  const options: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    if (args[i].startsWith("-")) {
-      options.push(args[i]);
-      if (i + 1 < args.length && !args[i + 1].startsWith("-") && !available().includes(args[i + 1])) options.push(args[++i]);
-    } else names.push(args[i]);
-  }
+  // Names first, then options (--airflow, --rows N, ...), which go to each benchmark.
+  const firstOption = args.findIndex((a) => a.startsWith("-"));
+  const names = firstOption < 0 ? args : args.slice(0, firstOption);
+  const options = firstOption < 0 ? [] : args.slice(firstOption);
   const known = available();
   const unknown = names.filter((n) => !known.includes(n));
   if (unknown.length) {

@@ -7,6 +7,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run(args
   connections: { summary: "import|export connections in Airflow's JSON export format", load: () => import("./commands/connections") },
   dags: { summary: "list|test|backfill|trigger|rerun DAGs (test, backfill and rerun run in-process)", load: () => import("./commands/dags") },
   tasks: { summary: "test one task of a DAG, ignoring dependencies and recording nothing", load: () => import("./commands/tasks") },
+  fixtures: { summary: "serve the local stand-in for the seed DAGs' internet sources (randomuser, NYC TLC, song data)", load: () => import("./commands/fixtures") },
   host: { summary: "run the app locally: HTTP, timers, blob triggers, orchestrations (--list to print functions)", load: () => import("./commands/host") },
 };
 

@@ -94,9 +94,11 @@ export async function packageApp(root: string, outDir = path.join(root, ".local"
   for (const item of CONTENT) copyTree(path.join(root, item), path.join(appDir, item));
   fs.writeFileSync(path.join(appDir, "package.json"), `${JSON.stringify(productionManifest(root), null, 2)}\n`);
   fs.copyFileSync(path.join(root, "package-lock.json"), path.join(appDir, "package-lock.json"));
-  // From the lock, without dev and optional packages (Core Tools), and without install scripts:
-  // the deployed app runs none, and the host's platform is not this machine's.
-  await run("npm", ["ci", "--omit=dev", "--omit=optional", "--ignore-scripts", "--prefer-offline", "--no-audit", "--no-fund"], appDir);
+  // From the lock, without dev packages and without install scripts (the deployed app runs none).
+  // Optional packages stay: they carry native builds for this platform (the canvas the report
+  // charts render with), and Azure's Flex Consumption runs Linux x64 like this machine. Core Tools,
+  // an optional package of the checkout only, is not in the trimmed manifest.
+  await run("npm", ["ci", "--omit=dev", "--ignore-scripts", "--prefer-offline", "--no-audit", "--no-fund"], appDir);
   const zipPath = path.join(outDir, "azflow.zip");
   fs.rmSync(zipPath, { force: true });
   const files = await zipDirectory(appDir, zipPath);

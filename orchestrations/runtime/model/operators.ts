@@ -71,7 +71,7 @@ export function blobPrefixSensor(config: { conn_id?: string; container: string; 
 }
 
 /** COPY a CSV blob into a table as a stream; each blob version loads once. */
-export function postgresCopy(config: { conn_id?: string; table: string; columns?: string[]; blob_conn_id?: string; container: string; blob?: Templated<string>; delimiter?: string; header?: boolean }): OperatorRef {
+export function postgresCopy(config: { conn_id?: string; table: string; columns?: string[]; blob_conn_id?: string; container: string; blob?: Templated<string>; delimiter?: string; header?: boolean; conflict_keys?: string[] }): OperatorRef {
   return operator("postgres_copy", config);
 }
 
@@ -96,4 +96,40 @@ export function externalTaskSensor(config: {
 /** TimeDeltaSensor: waits until data_interval_end + delta, on a durable timer. */
 export function timeDeltaSensor(config: { delta: number | string }): OperatorRef {
   return operator("time_delta_sensor", config);
+}
+
+/** HTTP GET streamed into a block blob (no local file); non-2xx fails and stores nothing. */
+export function httpToBlob(config: { conn_id?: string; endpoint?: string; data?: Templated<JsonValue>; headers?: Record<string, string>; blob_conn_id?: string; container: string; blob: string }): OperatorRef {
+  return operator("http_to_blob", config);
+}
+
+export type ParquetColumnType = "int32" | "int64" | "float64" | "string" | "timestamp";
+
+/** CSV, gzip CSV or Parquet blob to a Parquet blob with these columns and types, in row groups. */
+export function parquetize(config: {
+  conn_id?: string; container: string; blob: Templated<string>; dest_container?: string; dest_blob: string;
+  columns: { name: string; type: ParquetColumnType }[]; row_group_rows?: number;
+}): OperatorRef {
+  return operator("parquetize", config);
+}
+
+/** Load a Parquet blob into a table, replacing the rows of one partition value, in one transaction. */
+export function postgresLoadParquet(config: {
+  conn_id?: string; blob_conn_id?: string; container: string; blob: Templated<string>; table: string;
+  partition: { column: string; value: string }; setup_file?: string;
+}): OperatorRef {
+  return operator("postgres_load_parquet", config);
+}
+
+/** JSON lines blob into a table by COPY: every line checked, constants tag the rows, `replace` reloads them. */
+export function postgresCopyJson(config: {
+  conn_id?: string; blob_conn_id?: string; container: string; blob: Templated<string>; table: string;
+  columns: Record<string, string>; required?: string[]; constants?: Record<string, string>; replace?: string[];
+}): OperatorRef {
+  return operator("postgres_copy_json", config);
+}
+
+/** SQLCheckOperator: each query's first row must be all truthy; failures are listed by description. */
+export function sqlCheck(config: { conn_id?: string; checks: { description: string; sql: string; parameters?: Templated<JsonValue> }[] }): OperatorRef {
+  return operator("sql_check", config);
 }
