@@ -12,8 +12,22 @@ import type { DagRunRecord, TaskInstanceRecord } from "../ledger/records";
 import { getDag } from "../dag-registry";
 import { scheduleNow } from "../triggers/schedule-trigger";
 import { CallbackInfo, getCallback } from "./callbacks";
+import { maxTriesOf, placeholderTaskInstances, type TaskInstancePatch } from "../runs/task-instance-rows";
+import type { RunLedger } from "../ledger/run-ledger";
 
-
+/**
+ * A reused task's result comes back from the orchestrator as a patch with no try of its own: the
+ * row already holds it (with its real times and tries), so it is left as it is.
+ */
+async function withoutReuseEchoes(ledger: RunLedger, write: LedgerWrite): Promise<LedgerWrite["tasks"]> {
+  const echoes = write.tasks.filter((t) => t.tryNumber === 0 && (t.state === "success" || t.state === "skipped"));
+  if (!echoes.length) return write.tasks;
+  const rows = new Map((await ledger.listTaskInstances(write.dagId, write.runId)).map((r) => [`${r.task_id}#${r.map_index}`, r]));
+  return write.tasks.filter((t) => {
+    const row = rows.get(`${t.taskId}#${t.mapIndex}`);
+    return !(t.tryNumber === 0 && row && row.try_number > 0 && row.state === t.state);
+  });
+}
 
 export async function writeLedger(write: LedgerWrite, context: InvocationContext): Promise<void> {
   // A blob sensor that finished in any state waits no more: drop its wake-up registration.
@@ -28,6 +42,14 @@ export async function writeLedger(write: LedgerWrite, context: InvocationContext
     if (t.slaMissedDeadline) context.warn(`SLA miss: ${write.dagId}.${t.taskId}${t.mapIndex >= 0 ? `[${t.mapIndex}]` : ""} in ${write.runId} finished ${t.state} at ${t.at}, after its deadline ${t.slaMissedDeadline}.`);
   }
   const l = appRunLedger();
+  const current = await l.getDagRun(write.dagId, write.runId);
+  // A run marked success or failed through the API, or ended by the reconciler, is over: what its
+  // orchestration still had in flight must not bring it back.
+  if (current?.ended_by) {
+    context.log(`Ledger write for ${write.dagId}/${write.runId} dropped: the run was ended by ${current.ended_by === "api" ? "the API" : "the reconciler"}.`);
+    return;
+  }
+  const dag = getDag(write.dagId);
   if (write.run) {
     const patch: Partial<DagRunRecord> = { state: write.run.state, instance_id: write.run.instanceId };
     if (write.run.state === "running") {
@@ -35,21 +57,28 @@ export async function writeLedger(write: LedgerWrite, context: InvocationContext
       patch.end_date = null;
       const input = write.run.input as unknown as DagRunInput | undefined;
       // A run started without the ledger (straight through the Durable API) still gets a full row.
-      if (input && !(await l.getDagRun(write.dagId, write.runId))) {
+      if (input && !current) {
         Object.assign(patch, {
           logical_date: input.logicalDate, data_interval_start: input.dataIntervalStart, data_interval_end: input.dataIntervalEnd,
           run_type: input.runType, external_trigger: input.externalTrigger, conf: input.conf, note: null, queued_at: write.run.at,
         });
+        if (dag) await l.mergeTaskInstances(write.dagId, write.runId, placeholderTaskInstances(dag));
       }
     } else {
       patch.end_date = write.run.at;
     }
     await l.mergeDagRun(write.dagId, write.runId, patch);
   }
-  await l.mergeTaskInstances(write.dagId, write.runId, write.tasks.map((t) => {
-    const patch: Partial<TaskInstanceRecord> & { task_id: string; map_index: number } = {
+  const tasks = await withoutReuseEchoes(l, write);
+  // A mapped task's instances replace its unexpanded row (map_index -1), as in Airflow.
+  const expanded = new Set(tasks.filter((t) => t.mapIndex >= 0).map((t) => t.taskId));
+  for (const taskId of expanded) await l.deleteTaskInstance(write.dagId, write.runId, taskId, -1);
+  await l.mergeTaskInstances(write.dagId, write.runId, tasks.map((t) => {
+    const patch: TaskInstancePatch = {
       task_id: t.taskId, map_index: t.mapIndex, state: t.state as TaskInstanceRecord["state"],
-      try_number: t.tryNumber, max_tries: t.maxTries, operator: t.operator, error: t.error ? maskSecrets(t.error).slice(0, 2000) : null,
+      // Airflow's max_tries is the task's retries, and operator the task's own (not a follow-up check's).
+      try_number: t.tryNumber, max_tries: maxTriesOf(dag, t.taskId, t.maxTries - 1), operator: dag?.tasks[t.taskId]?.operator ?? t.operator,
+      error: t.error ? maskSecrets(t.error).slice(0, 2000) : null,
     };
     if (FINISHED_STATES.has(t.state as TaskState)) patch.end_date = t.at;
     if (t.startedAt) patch.start_date = t.startedAt;

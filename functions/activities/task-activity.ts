@@ -13,6 +13,11 @@ import { appRunLedger } from "../runs/app-run-ledger";
 import { ConfigError } from "./config-reader";
 import { isFollowUp, isSkip, OperatorContext, OperatorDefinition, PokeResult } from "./operator";
 import { isXComBlobRef, loadXCom, storeXCom } from "./xcom-store";
+import { AttemptLogger, functionsLogSink, openAttemptLog } from "./task-log";
+import { getDag } from "../dag-registry";
+import { maxTriesOf } from "../runs/task-instance-rows";
+import { appVariableStore } from "../variables/variable-store";
+import { isSensitiveKey, registerSecret } from "../hooks/secret-mask";
 
 
 /** The app root: where SQL files and scripts named in DAG configs are found. */
@@ -60,7 +65,18 @@ async function resolveXComs(xcoms: Record<string, JsonValue>): Promise<Record<st
   return out;
 }
 
-function templateContext(inv: TaskInvocation, xcoms: Record<string, unknown>): TemplateContext {
+/**
+ * Airflow Variables, read only when the task's config or a file it renders could use them
+ * (`var.`): most tasks never pay for the lookup. Values of sensitive keys are masked, as Airflow does.
+ */
+async function variablesFor(inv: TaskInvocation): Promise<Record<string, string>> {
+  if (!JSON.stringify(inv.config ?? null).includes("var.") && !/"(file|sql|script)"/.test(JSON.stringify(inv.config ?? null))) return {};
+  const values = await appVariableStore().values();
+  for (const [key, value] of Object.entries(values)) if (isSensitiveKey(key)) registerSecret(value);
+  return values;
+}
+
+function templateContext(inv: TaskInvocation, xcoms: Record<string, unknown>, conf: Record<string, unknown>, variables: Record<string, string>): TemplateContext {
   return buildTemplateContext({
     dagId: inv.dagId,
     taskId: inv.taskId,
@@ -69,7 +85,8 @@ function templateContext(inv: TaskInvocation, xcoms: Record<string, unknown>): T
     logicalDate: inv.run.logicalDate,
     dataIntervalStart: inv.run.dataIntervalStart,
     dataIntervalEnd: inv.run.dataIntervalEnd,
-    conf: inv.run.conf,
+    conf,
+    variables,
     tryNumber: inv.tryNumber,
     mapIndex: inv.mapIndex,
     dagParams: inv.dagParams,
@@ -90,8 +107,21 @@ export function taskActivity<C>(def: OperatorDefinition<C>) {
   return async function runTask(input: unknown, invocation: InvocationContext): Promise<TaskActivityResult> {
     const inv = checkInvocation(input);
     const where = `${inv.dagId}.${inv.taskId}${inv.mapIndex >= 0 ? `[${inv.mapIndex}]` : ""} (${def.name})`;
-    const prefix = `[${where} try ${inv.tryNumber}]`;
-    const log = (message: string): void => invocation.log(maskSecrets(`${prefix} ${message}`));
+    const attempt = { dagId: inv.dagId, runId: inv.runId, taskId: inv.taskId, mapIndex: inv.mapIndex, tryNumber: inv.tryNumber };
+    // `tasks test` records nothing, logs included; it prints to the Functions log only.
+    const logger = inv.record === false
+      ? new AttemptLogger(def.name, [functionsLogSink(invocation, `[${where} try ${inv.tryNumber}]`)])
+      : openAttemptLog(attempt, def.name, invocation);
+    try {
+      return await runAttempt(inv, where, logger, invocation);
+    } finally {
+      await logger.close();
+    }
+  };
+
+  async function runAttempt(inv: TaskInvocation, where: string, logger: AttemptLogger, invocation: InvocationContext): Promise<TaskActivityResult> {
+    const log = (message: string): void => logger.info(message);
+    const dag = getDag(inv.dagId);
     // Under `dags test` the orchestrator's clock runs ahead of the wall clock (timers skip), so
     // the attempt starts no earlier than the orchestrator scheduled it.
     const scheduledMs = Date.parse(inv.scheduledAt) || Date.now();
@@ -104,8 +134,8 @@ export function taskActivity<C>(def: OperatorDefinition<C>) {
     }
     if (inv.record !== false) {
       const current = await appRunLedger().markAttemptRunning(inv.dagId, inv.runId, {
-        task_id: inv.taskId, map_index: inv.mapIndex, state: "running", try_number: inv.tryNumber, max_tries: inv.maxTries,
-        operator: def.name, start_date: startedAt, end_date: null, duration: null, error: null, hostname: os.hostname(),
+        task_id: inv.taskId, map_index: inv.mapIndex, state: "running", try_number: inv.tryNumber, max_tries: maxTriesOf(dag, inv.taskId, inv.maxTries - 1),
+        operator: dag?.tasks[inv.taskId]?.operator ?? def.name, start_date: startedAt, end_date: null, duration: null, error: null, hostname: os.hostname(),
       }, {
         // Only an attempt that starts late (a queue backlog, a redelivered message) can find its
         // instance already decided; a prompt one skips the extra read.
@@ -113,6 +143,7 @@ export function taskActivity<C>(def: OperatorDefinition<C>) {
       });
       if (!current) throw new Error(`Attempt ${inv.tryNumber} is superseded: the run has moved past it.`);
     }
+    log(`Starting attempt ${inv.tryNumber} of ${inv.maxTries}${inv.mode === "poke" ? " (poke)" : ""}`);
     const abort = new AbortController();
     const timer = deadlineMs !== null ? setTimeout(() => abort.abort(), Math.max(0, deadlineMs - Date.now())) : undefined;
     try {
@@ -122,7 +153,9 @@ export function taskActivity<C>(def: OperatorDefinition<C>) {
         if (ref.$xcom.key !== "return_value") throw new ConfigError(`${where}: only return_value XComs are supported, got key '${ref.$xcom.key}'.`);
         return xcoms[ref.$xcom.taskId] ?? null;
       });
-      const context = templateContext(inv, xcoms);
+      // A large conf travels by reference (see functions/runs/create-dag-run.ts).
+      const conf = (await loadXCom(inv.run.conf)) as Record<string, unknown>;
+      const context = templateContext(inv, xcoms, conf, await variablesFor(inv));
       const rendered = renderFields(await resolveStored(withXComs, lists), def.templateFields, context);
       const config = def.parse(rendered, where);
       const ctx: OperatorContext = {
@@ -133,7 +166,7 @@ export function taskActivity<C>(def: OperatorDefinition<C>) {
       const value = await def.execute(config, ctx);
       if (abort.signal.aborted) throw new Error(`Timeout: the attempt ran longer than execution_timeout (${inv.executionTimeoutSeconds} s).`);
       if (isSkip(value)) {
-        log(`Skipping: ${value.$skip}`);
+        log(`Skipping: ${value.$skip}. Marking task as SKIPPED.`);
         return { outcome: "skipped", reason: maskSecrets(value.$skip) };
       }
       const where2 = { dagId: inv.dagId, runId: inv.runId, taskId: inv.taskId, mapIndex: inv.mapIndex };
@@ -150,14 +183,16 @@ export function taskActivity<C>(def: OperatorDefinition<C>) {
           followUp: { ...value.$followUp, config: value.$followUp.config as JsonValue },
         };
       }
-      return { outcome: "success", xcom: (await storeXCom(value, where2)) as JsonValue };
+      const result: TaskActivityResult = { outcome: "success", xcom: (await storeXCom(value, where2)) as JsonValue };
+      log("Marking task as SUCCESS.");
+      return result;
     } catch (err) {
       const masked = maskError(err);
-      log(`Failed: ${masked.message}`);
+      logger.error(`Task failed with exception: ${masked.message}`);
       throw masked;
     } finally {
       if (timer) clearTimeout(timer);
     }
-  };
+  }
 }
 

@@ -23,6 +23,10 @@ export interface DagRunRecord {
   queued_at: string | null;
   start_date: string | null;
   end_date: string | null;
+  /** When the row last changed (Table Storage's Timestamp); set on rows read back. */
+  updated_at?: string;
+  /** Set when the run was ended from outside its orchestration (marked by the API, or reconciled). */
+  ended_by?: "api" | "reconcile";
 }
 
 export interface TaskInstanceRecord {
@@ -46,4 +50,6 @@ export interface TaskInstanceRecord {
   hostname?: string;
   /** The SLA deadline this instance missed (ISO), when it finished late. */
   sla_missed_deadline?: string;
+  /** When the row last changed (Table Storage's Timestamp); set on rows read back. */
+  updated_at?: string;
 }
