@@ -1,12 +1,7 @@
 // The entry the Functions host loads (package.json `main`). Importing a module registers its
 // functions; the local runtime loads this same file.
 import "./http/health";
-import "./http/api/get-dags";
-import "./http/api/get-dag";
-import "./http/api/post-dag-run";
-import "./http/api/get-dag-runs";
-import "./http/api/get-dag-run";
-import "./http/api/get-task-instances";
+import "./http/api";
 import "./activities";
 import "./callables/tutorial";
 import "./callables/parent-dag";

@@ -159,6 +159,12 @@ export class RunLedger {
     await this.runs.updateEntity(entity, "Merge");
   }
 
+  /** A run its orchestration runs again (a clear): queued, and the orchestration's writes count again. */
+  async reopenDagRun(dagId: string, runId: string): Promise<void> {
+    await this.ensureTables();
+    await this.runs.updateEntity({ partitionKey: toKey(dagId), rowKey: toKey(runId), state: "queued", end_date: null, ended_by: "" }, "Merge");
+  }
+
   async getDagRun(dagId: string, runId: string): Promise<DagRunRecord | undefined> {
     await this.ensureTables();
     try {

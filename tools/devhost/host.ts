@@ -11,7 +11,8 @@ import { BlobPoller } from "./blob-poller";
 import { DurableHttpApi } from "./client-api";
 import { RealClock, VirtualClock } from "./engine/clock";
 import { createEngine, type DurableEngine } from "./engine/engine";
-import { FileInstanceStore, MemoryInstanceStore } from "./engine/instance-store";
+import { MemoryInstanceStore } from "./engine/instance-store";
+import { InstanceFileStore } from "./instance-files";
 import { readHostConfig, type HostConfig } from "./host-config";
 import { buildRoutes, findRoute } from "./http-router";
 import { invokeFunction, type LogSink } from "./invoke";
@@ -63,9 +64,24 @@ export function loadLocalSettings(appRoot: string): void {
   for (const [k, v] of Object.entries(values)) if (process.env[k] === undefined) process.env[k] = String(v);
 }
 
-async function readBody(req: http.IncomingMessage): Promise<Buffer> {
+/** The Functions host's default request body limit (its FUNCTIONS_REQUEST_BODY_SIZE_LIMIT setting). */
+const DEFAULT_BODY_LIMIT = 104_857_600;
+
+function bodyLimit(): number {
+  const raw = Number(process.env.FUNCTIONS_REQUEST_BODY_SIZE_LIMIT);
+  return Number.isFinite(raw) && raw > 0 ? raw : DEFAULT_BODY_LIMIT;
+}
+
+/** The body, or null once it passes the limit (the rest is not read: memory stays bounded). */
+async function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | null> {
+  if (Number(req.headers["content-length"] ?? 0) > limit) return null;
   const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
+  let bytes = 0;
+  for await (const chunk of req) {
+    bytes += (chunk as Buffer).length;
+    if (bytes > limit) return null;
+    chunks.push(chunk as Buffer);
+  }
   return Buffer.concat(chunks);
 }
 
@@ -82,7 +98,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const config = readHostConfig(app.appRoot, options.hostConfig);
   const stateDir = options.stateDir ?? path.join(app.appRoot, ".local", "devhost");
   const persist = options.persist ?? true;
-  const store = persist ? new FileInstanceStore(path.join(stateDir, "instances", config.hubName)) : new MemoryInstanceStore();
+  const store = persist ? new InstanceFileStore(path.join(stateDir, "instances", config.hubName)) : new MemoryInstanceStore();
   const mode = options.mode ?? "host";
   const engine = createEngine({
     registry: app.registry,
@@ -109,7 +125,13 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
         res.writeHead(found ? 405 : 404).end();
         return;
       }
-      const body = await readBody(req);
+      const body = await readBody(req, bodyLimit());
+      if (body === null) {
+        // As the Functions host does; the connection is closed rather than the rest read.
+        res.writeHead(413, { connection: "close" }).end();
+        req.destroy();
+        return;
+      }
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(", ") : v;
       const request = new HttpRequest({ method, url: url.toString(), headers, params: found.params, body: body.length ? { bytes: body } : undefined });

@@ -19,6 +19,7 @@ export { MemoryInstanceStore, FileInstanceStore, isTerminal, type InstanceStore,
 export { VirtualClock, RealClock, type Clock } from "./engine/clock";
 export { EventType, type HistoryEvent, type FailureDetails } from "./engine/history";
 export { retryDelayMs, type RetryPolicy } from "./engine/retry";
+export { InstanceFileStore, instanceFileName } from "./instance-files";
 export { startHost, loadLocalSettings, type HostOptions, type RunningHost } from "./host";
 export { DurableHttpApi, type DurableClientInputData } from "./client-api";
 export { parseSchedule, type Schedule } from "./ncrontab";
