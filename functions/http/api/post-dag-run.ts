@@ -26,8 +26,8 @@ function optionalDate(body: Record<string, unknown>, field: string): string | un
     parsePreciseInstant(value);
   } catch (err) {
     if (err instanceof InstantError && err.naive) throw badRequest("Naive datetime is disallowed", "Invalid datetime format");
-    // Marshmallow's words, as Airflow answers; the reason goes to the title.
-    throw badRequest(`{'${field}': ['Not a valid datetime.']}`, `Bad Request: ${(err as Error).message}`);
+    // Marshmallow's words, as Airflow answers (the reason is in the function's log).
+    throw badRequest(`{'${field}': ['Not a valid datetime.']}`);
   }
   return value;
 }
