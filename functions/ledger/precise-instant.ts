@@ -86,12 +86,12 @@ export function storedInstant(text: string | null | undefined): PreciseInstant |
 let lastNow: PreciseInstant = { ms: 0, micros: 0 };
 
 /**
- * The current time with microseconds, strictly increasing within this process, so that requests
- * defaulting their logical date to "now" never share one.
+ * The current time, strictly increasing within this process: a call in the same millisecond as
+ * the last gets the next microsecond, so that requests defaulting their logical date to "now"
+ * never share one (callers retry on the rare collision across processes).
  */
 export function preciseNow(nowMs: number = Date.now()): PreciseInstant {
-  const sub = Math.floor((performance.now() % 1) * 1000);
-  let next: PreciseInstant = { ms: nowMs, micros: sub };
+  let next: PreciseInstant = { ms: nowMs, micros: 0 };
   if (comparePrecise(next, lastNow) <= 0) {
     next = lastNow.micros < 999 ? { ms: lastNow.ms, micros: lastNow.micros + 1 } : { ms: lastNow.ms + 1, micros: 0 };
   }

@@ -44,7 +44,7 @@ function templatePattern(template: string): RegExp {
   return new RegExp(`^${source}/?$`, "i");
 }
 
-/** Whether some registered route serves this path (under /api/v1) with any method. */
-export function isKnownApiPath(path: string): boolean {
-  return routes.some((r) => templatePattern(r.template).test(path));
+/** The methods registered routes serve this path (under /api/v1) with; none for an unknown path. */
+export function allowedMethods(path: string): string[] {
+  return [...new Set(routes.filter((r) => templatePattern(r.template).test(path)).map((r) => r.method))];
 }

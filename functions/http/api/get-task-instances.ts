@@ -54,11 +54,17 @@ function bodyDates(body: Record<string, unknown>, field: string): DateRange {
   return { gte: one(`${field}_gte`), lte: one(`${field}_lte`) };
 }
 
+// Airflow's TaskState enum, which the batch form's state items must be.
+const TASK_STATES = new Set(["success", "running", "failed", "upstream_failed", "skipped", "up_for_retry", "up_for_reschedule", "queued", "none", "scheduled", "deferred", "removed", "restarting"]);
+
 function bodyStates(body: Record<string, unknown>): string[] {
   const value = body.state;
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) throw fieldError("state", "Not a valid list.");
-  return value.map((s) => (s === null ? "none" : String(s)));
+  const states = value.map((s) => (s === null ? "none" : s));
+  const bad = states.find((s) => typeof s !== "string" || !TASK_STATES.has(s));
+  if (bad !== undefined) throw fieldError("state", `Must be one of: ${[...TASK_STATES].join(", ")}.`);
+  return states as string[];
 }
 
 export async function getTaskInstancesBatch(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {

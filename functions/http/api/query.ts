@@ -69,13 +69,14 @@ export function parseQueryDate(raw: string, name: string): PreciseInstant {
 
 export function dateParam(query: URLSearchParams, name: string): PreciseInstant | undefined {
   const raw = query.get(name);
-  if (raw === null || raw === "") return undefined;
+  // An empty value is not a date-time (Airflow fails on it too), not an absent filter.
+  if (raw === null) return undefined;
   return parseQueryDate(raw, name);
 }
 
 export function numberParam(query: URLSearchParams, name: string): number | undefined {
   const raw = query.get(name);
-  if (raw === null || raw === "") return undefined;
+  if (raw === null) return undefined;
   const value = Number(raw);
   if (!/^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(raw) || !Number.isFinite(value)) throw badRequest(`Wrong type, expected 'number' for query parameter '${name}'`);
   return value;
