@@ -44,7 +44,12 @@ function templatePattern(template: string): RegExp {
   return new RegExp(`^${source}/?$`, "i");
 }
 
-/** The methods registered routes serve this path (under /api/v1) with; none for an unknown path. */
+/**
+ * The methods this path (under /api/v1) is documented with; none for an unknown path. A literal
+ * route (dags/~/dagRuns/list) speaks for its path even where a parameterised one also matches.
+ */
 export function allowedMethods(path: string): string[] {
-  return [...new Set(routes.filter((r) => templatePattern(r.template).test(path)).map((r) => r.method))];
+  const matching = routes.filter((r) => templatePattern(r.template).test(path));
+  const literal = matching.filter((r) => !r.template.includes("{"));
+  return [...new Set((literal.length ? literal : matching).map((r) => r.method))];
 }

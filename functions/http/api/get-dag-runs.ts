@@ -5,7 +5,7 @@ import { apiRoute } from "./api-route";
 import { dagRunResource } from "./dag-run-resource";
 import { DAG_RUN_ORDERINGS, queryRuns } from "./dag-run-query";
 import { dateRange, listParam, orderBy, orderParam, pageLimit, pageParams, parseQueryDate, selectFields, type DateRange } from "./query";
-import { fieldError, optionalString, optionalStringList, readJsonObject, refuseUnknownFields } from "./request-body";
+import { fieldError, optionalString, optionalStringList, readJsonObject, refuseNulls, refuseUnknownFields } from "./request-body";
 
 export async function getDagRuns(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const query = request.query;
@@ -51,6 +51,7 @@ function bodyInt(body: Record<string, unknown>, field: string, minimum: number):
 export async function getDagRunsBatch(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const body = await readJsonObject(request);
   refuseUnknownFields(body, BATCH_FIELDS);
+  refuseNulls(body);
   const order = orderBy(optionalString(body, "order_by"), DAG_RUN_ORDERINGS, "id");
   const dagIds = optionalStringList(body, "dag_ids");
   const states = optionalStringList(body, "states") ?? [];

@@ -4,7 +4,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import { apiRoute } from "./api-route";
 import { dateRange, listParam, numberParam, pageLimit, pageParams, parseQueryDate, type DateRange } from "./query";
-import { fieldError, optionalString, optionalStringList, readJsonObject, refuseUnknownFields } from "./request-body";
+import { fieldError, optionalString, optionalStringList, readJsonObject, refuseNulls, refuseUnknownFields } from "./request-body";
 import { queryTaskInstances } from "./task-instance-query";
 
 export async function getTaskInstances(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
@@ -33,11 +33,12 @@ const BATCH_FIELDS = [
   "end_date_gte", "end_date_lte", "duration_gte", "duration_lte", "state", "pool", "queue", "executor",
 ];
 
-function bodyNumber(body: Record<string, unknown>, field: string, minimum?: number): number | undefined {
+function bodyNumber(body: Record<string, unknown>, field: string, options: { minimum?: number; integer?: boolean } = {}): number | undefined {
   const value = body[field];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "number" || !Number.isFinite(value)) throw fieldError(field, "Not a valid number.");
-  if (minimum !== undefined && value < minimum) throw fieldError(field, `Must be greater than or equal to ${minimum}.`);
+  if (options.integer && !Number.isInteger(value)) throw fieldError(field, "Not a valid integer.");
+  if (options.minimum !== undefined && value < options.minimum) throw fieldError(field, `Must be greater than or equal to ${options.minimum}.`);
   return value;
 }
 
@@ -70,8 +71,9 @@ function bodyStates(body: Record<string, unknown>): string[] {
 export async function getTaskInstancesBatch(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const body = await readJsonObject(request);
   refuseUnknownFields(body, BATCH_FIELDS);
-  const limit = bodyNumber(body, "page_limit", 1);
-  const offset = bodyNumber(body, "page_offset", 0);
+  refuseNulls(body);
+  const limit = bodyNumber(body, "page_limit", { minimum: 1, integer: true });
+  const offset = bodyNumber(body, "page_offset", { minimum: 0, integer: true });
   const some = (list: string[] | undefined) => (list && list.length ? list : null);
   const { items, total } = await queryTaskInstances({
     dagIds: some(optionalStringList(body, "dag_ids")),
@@ -87,7 +89,7 @@ export async function getTaskInstancesBatch(request: HttpRequest, context: Invoc
     pools: optionalStringList(body, "pool") ?? [],
     queues: optionalStringList(body, "queue") ?? [],
     executors: optionalStringList(body, "executor") ?? [],
-  }, { limit: pageLimit(limit === undefined ? undefined : Math.floor(limit)), offset: Math.floor(offset ?? 0) }, context);
+  }, { limit: pageLimit(limit), offset: offset ?? 0 }, context);
   return { status: 200, jsonBody: { task_instances: items, total_entries: total } };
 }
 

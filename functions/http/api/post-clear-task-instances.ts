@@ -13,7 +13,7 @@ import { apiRoute } from "./api-route";
 import { readRuns } from "./dag-run-query";
 import { alreadyExists, badRequest, notFound } from "./problem";
 import { parseQueryDate } from "./query";
-import { fieldError, optionalBoolean, optionalString, optionalStringList, readJsonObject, refuseUnknownFields } from "./request-body";
+import { fieldError, optionalBoolean, optionalString, optionalStringList, readJsonObject, refuseNulls, refuseUnknownFields } from "./request-body";
 
 const FIELDS = [
   "dry_run", "task_ids", "start_date", "end_date", "only_failed", "only_running", "include_subdags", "include_parentdag", "reset_dag_runs",
@@ -33,6 +33,7 @@ function bodyDate(body: Record<string, unknown>, field: string) {
 export async function postClearTaskInstances(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const body = await readJsonObject(request);
   refuseUnknownFields(body, FIELDS);
+  refuseNulls(body, ["dag_run_id"]);
   const taskIds = optionalStringList(body, "task_ids");
   if (taskIds && taskIds.length === 0) throw badRequest("{'task_ids': ['Shorter than minimum length 1.']}");
   const dryRun = optionalBoolean(body, "dry_run") ?? true;

@@ -14,7 +14,7 @@ import { apiDate } from "./api-dates";
 import { apiRoute } from "./api-route";
 import { dagRunResource } from "./dag-run-resource";
 import { alreadyExists, badRequest, dagNotFound } from "./problem";
-import { optionalString, readJsonObject, refuseUnknownFields } from "./request-body";
+import { optionalString, readJsonObject, refuseNulls, refuseUnknownFields } from "./request-body";
 
 // The writable fields of Airflow's DAGRun schema; anything else is refused, as its schema does.
 const FIELDS = ["dag_run_id", "logical_date", "execution_date", "data_interval_start", "data_interval_end", "conf", "note"];
@@ -35,6 +35,8 @@ function optionalDate(body: Record<string, unknown>, field: string): string | un
 /** The body as a run request; throws 400 problems. */
 export function runRequestFrom(body: Record<string, unknown>): CreateDagRunRequest {
   refuseUnknownFields(body, FIELDS);
+  // conf is an object in Airflow's schema, never null; the other fields may be.
+  refuseNulls(body, FIELDS.filter((f) => f !== "conf"));
   const logicalDate = optionalDate(body, "logical_date");
   const executionDate = optionalDate(body, "execution_date");
   if (logicalDate !== undefined && executionDate !== undefined && comparePrecise(parsePreciseInstant(logicalDate), parsePreciseInstant(executionDate)) !== 0) {

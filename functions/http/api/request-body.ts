@@ -67,6 +67,11 @@ export function optionalStringList(body: Record<string, unknown>, field: string)
   return value as string[];
 }
 
+/** Fields the spec does not mark nullable may not be null (e.g. the batch forms' lists, a run's conf). */
+export function refuseNulls(body: Record<string, unknown>, nullable: readonly string[] = []): void {
+  for (const [k, v] of Object.entries(body)) if (v === null && !nullable.includes(k)) throw fieldError(k, "Field may not be null.");
+}
+
 /** Unknown fields are refused, as Airflow's schemas do. */
 export function refuseUnknownFields(body: Record<string, unknown>, known: readonly string[]): void {
   const unknown = Object.keys(body).filter((k) => !known.includes(k));

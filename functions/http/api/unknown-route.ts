@@ -7,7 +7,7 @@ import { apiHandler, methodNotAllowed, problemResponse, routeNotFound } from "./
 
 app.http("api_unknown_route", {
   route: "v1/{*path}",
-  methods: ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"],
+  methods: ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"],
   authLevel: "function",
   handler: apiHandler(async (request) => {
     const path = (request.params.path ?? "").replace(/^\/+/, "");

@@ -26,6 +26,7 @@ from airflow_client.client.model.dag import DAG
 from airflow_client.client.model.dag_run import DAGRun
 from airflow_client.client.model.list_dag_runs_form import ListDagRunsForm
 from airflow_client.client.model.list_task_instance_form import ListTaskInstanceForm
+from airflow_client.client.model.task_state import TaskState
 from airflow_client.client.model.update_dag_run_state import UpdateDagRunState
 from airflow_client.client.model.variable import Variable
 
@@ -107,7 +108,7 @@ with client.ApiClient(config) as api:
     record("get_task_instances ~", lambda: tis.get_task_instances("~", "~", limit=100))
     record("get_task_instance", lambda: tis.get_task_instance(flow_dag, run_id, "hello"))
     record("get_mapped_task_instance", lambda: tis.get_mapped_task_instance(flow_dag, run_id, "doubled", 1))
-    record("get_task_instances_batch", lambda: tis.get_task_instances_batch(ListTaskInstanceForm(dag_ids=[flow_dag], state=["failed"])))
+    record("get_task_instances_batch", lambda: tis.get_task_instances_batch(ListTaskInstanceForm(dag_ids=[flow_dag], state=[TaskState("failed")])))
     log = record("get_log", lambda: tis.get_log(flow_dag, run_id, "flaky", 1))
     expect("the log holds the task's lines", log is not None and "flaky sees ok=no" in log.content, log and log.content[:200])
     record("get_xcom_entries", lambda: xcoms.get_xcom_entries(flow_dag, run_id, "~"))
