@@ -54,8 +54,8 @@ export async function queryTaskInstances(filter: TaskInstanceFilter, page: Page,
     .filter((ti) => runs.has(`${ti.dag_id}\u0000${ti.dag_run_id}`))
     .filter((ti) => !filter.taskIds || filter.taskIds.includes(ti.task_id))
     .filter((ti) => states.length === 0 || states.includes(ti.state))
-    .filter((ti) => filter.pools.length === 0 || filter.pools.includes(TI_POOL))
-    .filter((ti) => filter.queues.length === 0 || filter.queues.includes(TI_QUEUE))
+    .filter(() => filter.pools.length === 0 || filter.pools.includes(TI_POOL))
+    .filter(() => filter.queues.length === 0 || filter.queues.includes(TI_QUEUE))
     // No azflow task has an executor (Airflow's column is null), so an executor filter matches none.
     .filter(() => filter.executors.length === 0)
     .filter((ti) => inDateRange(runs.get(`${ti.dag_id}\u0000${ti.dag_run_id}`)!.logical_date, filter.logicalDate))

@@ -251,6 +251,19 @@ describe("REST API for Airflow's clients (devhost, real orchestrator)", () => {
     const states = Object.fromEntries((await tis(waitDag.dagId, runId)).map((ti) => [ti.task_id, ti.state]));
     assert.deepEqual(states, { wait: "failed", never: "skipped" });
     assert.equal((await call("DELETE", `${runs(waitDag.dagId)}/${runId}`)).status, 204);
+
+    // A run whose orchestration is gone (purged, or its start lost) ends once the start grace is over.
+    const { newDagRunRecord } = await import("../../../functions/runs/create-dag-run");
+    const { appRunLedger } = await import("../../../functions/runs/app-run-ledger");
+    const { START_GRACE_MS } = await import("../../../functions/runs/reconcile-runs");
+    const lost = newDagRunRecord(waitDag, { runType: "manual", runId: `lost_${suffix}` }, new Date(Date.now() - START_GRACE_MS - 5000));
+    assert.ok(await appRunLedger().createDagRun(lost));
+    const young = newDagRunRecord(waitDag, { runType: "manual", runId: `young_${suffix}` }, new Date());
+    assert.ok(await appRunLedger().createDagRun(young));
+    const listed = ((await get(`${runs(waitDag.dagId)}?limit=100`)).body.dag_runs as Json[]);
+    assert.equal(listed.find((r) => r.dag_run_id === `lost_${suffix}`)?.state, "failed");
+    assert.equal(listed.find((r) => r.dag_run_id === `young_${suffix}`)?.state, "queued", "a run just created may not have its orchestration yet");
+    for (const id of [`lost_${suffix}`, `young_${suffix}`]) assert.equal((await call("DELETE", `${runs(waitDag.dagId)}/${id}`)).status, 204);
   });
 
   it("refuses run ids that cannot round-trip in a URL path, saying why", async (t) => {
