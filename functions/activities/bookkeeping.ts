@@ -17,9 +17,11 @@ import type { RunLedger } from "../ledger/run-ledger";
 
 /**
  * A reused task's result comes back from the orchestrator as a patch with no try of its own: the
- * row already holds it (with its real times and tries), so it is left as it is.
+ * row already holds it (with its real times and tries), so it is left as it is. Reused results
+ * are all in the execution's first write (the one that marks the run running).
  */
 async function withoutReuseEchoes(ledger: RunLedger, write: LedgerWrite): Promise<LedgerWrite["tasks"]> {
+  if (write.run?.state !== "running") return write.tasks;
   const echoes = write.tasks.filter((t) => t.tryNumber === 0 && (t.state === "success" || t.state === "skipped"));
   if (!echoes.length) return write.tasks;
   const rows = new Map((await ledger.listTaskInstances(write.dagId, write.runId)).map((r) => [`${r.task_id}#${r.map_index}`, r]));
@@ -71,7 +73,7 @@ export async function writeLedger(write: LedgerWrite, context: InvocationContext
   }
   const tasks = await withoutReuseEchoes(l, write);
   // A mapped task's instances replace its unexpanded row (map_index -1), as in Airflow.
-  const expanded = new Set(tasks.filter((t) => t.mapIndex >= 0).map((t) => t.taskId));
+  const expanded = new Set(tasks.filter((t) => t.mapIndex === 0).map((t) => t.taskId));
   for (const taskId of expanded) await l.deleteTaskInstance(write.dagId, write.runId, taskId, -1);
   await l.mergeTaskInstances(write.dagId, write.runId, tasks.map((t) => {
     const patch: TaskInstancePatch = {

@@ -4,6 +4,7 @@
 //   - the task-log blob, one per try at Airflow's remote-log path, which the REST API serves.
 // A sink is anything with write() and close(); add one by passing it to openAttemptLog's caller.
 import type { InvocationContext } from "@azure/functions";
+import type { ContainerClient } from "@azure/storage-blob";
 import { appConfig } from "../config";
 import { appBlobService } from "../hooks/app-storage";
 import { maskSecrets } from "../hooks/secret-mask";
@@ -89,27 +90,58 @@ export function functionsLogSink(invocation: InvocationContext, prefix: string):
   };
 }
 
-/** Append blocks are at most 4 MiB; lines are sent in batches well under that. */
+/** Lines go out in batches well under a block's size limit, at least every couple of seconds. */
 const MAX_BATCH_BYTES = 1024 * 1024;
 const FLUSH_INTERVAL_MS = 2000;
 
+/** A block blob write, creating the log container the first time it is missing. */
+async function intoContainer(container: ContainerClient, write: () => Promise<unknown>): Promise<void> {
+  try {
+    await write();
+  } catch (err) {
+    if ((err as { statusCode?: number; code?: string }).code !== "ContainerNotFound") throw err;
+    await container.createIfNotExists();
+    await write();
+  }
+}
+
+/** Final log writes still on their way (see blobLogSink). */
+const finalWrites = new Set<Promise<void>>();
+
+/** Resolves once every task log this process closed is in blob storage (tests, shutdown). */
+export async function flushTaskLogs(): Promise<void> {
+  while (finalWrites.size) await Promise.all([...finalWrites]);
+}
+
 /**
- * The attempt's blob in the log container: an append blob, written in batches every couple of
- * seconds (so a running attempt's log can be read) and at close. A failing write is reported once
- * through `report` and never fails the task.
+ * The attempt's blob in the log container. An attempt that ends within a couple of seconds costs
+ * one upload; a longer one stages its lines as blocks every couple of seconds and commits them,
+ * so a running attempt's log can be read. The last write goes out after the attempt returns, as
+ * Airflow uploads a task's remote log when the task exits: a chain of short tasks does not wait a
+ * storage round trip per task. A failing write is reported once through `report` and never fails
+ * the task.
  */
+let logContainerClient: ContainerClient | undefined;
+
+/** One client for the process: building a service client per attempt costs more than the upload. */
+function logContainerOf(): ContainerClient {
+  logContainerClient ??= appBlobService().getContainerClient(appConfig().logContainer);
+  return logContainerClient;
+}
+
 export function blobLogSink(attempt: AttemptRef, report: (message: string) => void): TaskLogSink {
-  const { logContainer } = appConfig();
-  const container = appBlobService().getContainerClient(logContainer);
-  const blob = container.getAppendBlobClient(taskLogPath(attempt));
+  const container = logContainerOf();
+  const logContainer = container.containerName;
+  const blob = container.getBlockBlobClient(taskLogPath(attempt));
+  const headers = { blobHTTPHeaders: { blobContentType: "text/plain; charset=utf-8" } };
+  const blocks: string[] = [];
   let pending: string[] = [];
   let pendingBytes = 0;
   let chain: Promise<void> = Promise.resolve();
-  let created = false;
   let failed = false;
   let timer: NodeJS.Timeout | undefined;
 
-  const flush = (): Promise<void> => {
+  const flush = (final: boolean): Promise<void> => {
     if (timer) clearTimeout(timer);
     timer = undefined;
     if (!pending.length) return chain;
@@ -119,13 +151,15 @@ export function blobLogSink(attempt: AttemptRef, report: (message: string) => vo
     chain = chain.then(async () => {
       if (failed) return;
       try {
-        if (!created) {
-          await container.createIfNotExists();
-          // A redelivered attempt appends to what the first delivery wrote.
-          await blob.createIfNotExists({ blobHTTPHeaders: { blobContentType: "text/plain; charset=utf-8" } });
-          created = true;
+        const bytes = Buffer.byteLength(body);
+        if (final && blocks.length === 0) {
+          await intoContainer(container, () => blob.upload(body, bytes, headers));
+          return;
         }
-        await blob.appendBlock(body, Buffer.byteLength(body));
+        const id = Buffer.from(String(blocks.length).padStart(8, "0")).toString("base64");
+        await intoContainer(container, () => blob.stageBlock(id, body, bytes));
+        blocks.push(id);
+        await blob.commitBlockList(blocks, headers);
       } catch (err) {
         failed = true;
         report(`task log blob ${logContainer}/${taskLogPath(attempt)} could not be written: ${(err as Error).message}`);
@@ -139,10 +173,14 @@ export function blobLogSink(attempt: AttemptRef, report: (message: string) => vo
       const text = `${line.text}\n`;
       pending.push(text);
       pendingBytes += Buffer.byteLength(text);
-      if (pendingBytes >= MAX_BATCH_BYTES) void flush();
-      else timer ??= setTimeout(() => void flush(), FLUSH_INTERVAL_MS);
+      if (pendingBytes >= MAX_BATCH_BYTES) void flush(false);
+      else timer ??= setTimeout(() => void flush(false), FLUSH_INTERVAL_MS);
     },
-    close: () => flush(),
+    close: async () => {
+      const last = flush(true);
+      finalWrites.add(last);
+      void last.finally(() => finalWrites.delete(last));
+    },
   };
 }
 

@@ -17,4 +17,4 @@ export async function getOpenApi(): Promise<HttpResponseInit> {
   return { status: 200, headers: { "content-type": "application/yaml; charset=utf-8" }, body: cached };
 }
 
-apiRoute("api_get_openapi", "GET", "openapi.yaml", getOpenApi, { anonymous: true });
+apiRoute("api_get_openapi", "GET", "openapi.yaml", getOpenApi);

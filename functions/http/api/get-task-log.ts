@@ -76,7 +76,7 @@ async function readChunk(path: string, from: number): Promise<{ text: string; ne
 export async function getTaskLog(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const tryNumber = Number(request.params.task_try_number);
   const mapIndexText = request.query.get("map_index");
-  if (mapIndexText !== null && mapIndexText !== "" && !/^-?\d+$/.test(mapIndexText)) throw badRequest("Wrong type, expected 'integer' for query parameter 'map_index'");
+  if (mapIndexText !== null && !/^-?\d+$/.test(mapIndexText)) throw badRequest("Wrong type, expected 'integer' for query parameter 'map_index'");
   const mapIndex = mapIndexText ? Number(mapIndexText) : -1;
   const token = request.query.get("token") ? decodeToken(request.query.get("token")!) : undefined;
   const fullContent = boolParam(request.query, "full_content") === true || token?.download_logs === true;

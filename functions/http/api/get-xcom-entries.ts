@@ -16,7 +16,7 @@ const RETURN_VALUE = "return_value";
 
 function intQuery(query: URLSearchParams, name: string): number | undefined {
   const raw = query.get(name);
-  if (raw === null || raw === "") return undefined;
+  if (raw === null) return undefined;
   if (!/^-?\d+$/.test(raw)) throw badRequest(`Wrong type, expected 'integer' for query parameter '${name}'`);
   return Number(raw);
 }

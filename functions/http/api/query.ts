@@ -9,7 +9,7 @@ export const MAX_PAGE_LIMIT = 100;
 
 function intParam(query: URLSearchParams, name: string): number | undefined {
   const raw = query.get(name);
-  if (raw === null || raw === "") return undefined;
+  if (raw === null) return undefined;
   if (!/^-?\d+$/.test(raw.trim())) throw badRequest(`Wrong type, expected 'integer' for query parameter '${name}'`);
   return Number(raw);
 }
@@ -84,7 +84,7 @@ export function numberParam(query: URLSearchParams, name: string): number | unde
 
 export function boolParam(query: URLSearchParams, name: string): boolean | undefined {
   const raw = query.get(name);
-  if (raw === null || raw === "") return undefined;
+  if (raw === null) return undefined;
   if (/^(true|1)$/i.test(raw)) return true;
   if (/^(false|0)$/i.test(raw)) return false;
   throw badRequest(`Wrong type, expected 'boolean' for query parameter '${name}'`);

@@ -14,6 +14,7 @@ import { instanceIdFor } from "../../../orchestrations/runtime/run-ids";
 import { scheduleFunctionName } from "../../../functions/triggers/schedule-trigger";
 import { flakyVariable, flowDag, restDags, suffix, waitDag } from "../../apps/rest-api/state";
 import { azuriteConnectionString, needService } from "../../support/services";
+import { flushTaskLogs } from "../../../functions/activities/task-log";
 
 type Json = Record<string, unknown>;
 interface Res {
@@ -72,6 +73,8 @@ describe("REST API for Airflow's clients (devhost, real orchestrator)", () => {
 
   async function finished(dagId: string, runId: string): Promise<Json> {
     await host.engine.waitForCompletion(instanceIdFor(dagId, runId), { timeoutMs: 60_000 });
+    // The last lines of each try reach blob storage just after the try returns.
+    await flushTaskLogs();
     return (await get(`${runs(dagId)}/${enc(runId)}`)).body;
   }
   async function untilRunning(dagId: string, runId: string): Promise<void> {
