@@ -63,7 +63,13 @@ export interface AppConfig {
   pausedDags: string[];
   /** Container holding offloaded XComs and other azflow state. */
   stateContainer: string;
+  /** Container of task logs, one blob per try in Airflow's remote-log layout. */
+  logContainer: string;
+  /** REST API request bodies larger than this are refused with 413. */
+  apiMaxBodyBytes: number;
 }
+
+const CONTAINER_NAME = /^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/;
 
 export function loadAppConfig(env: Env = process.env): AppConfig {
   const taskHub = readString(env, "AZFLOW_TASK_HUB", "azflow");
@@ -73,8 +79,12 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     );
   }
   const stateContainer = readString(env, "AZFLOW_STATE_CONTAINER", "azflow-state");
-  if (!/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/.test(stateContainer)) {
+  if (!CONTAINER_NAME.test(stateContainer)) {
     throw new SettingsError(`Setting AZFLOW_STATE_CONTAINER is not a valid blob container name: '${stateContainer}'.`);
+  }
+  const logContainer = readString(env, "AZFLOW_LOG_CONTAINER", "airflow-logs");
+  if (!CONTAINER_NAME.test(logContainer)) {
+    throw new SettingsError(`Setting AZFLOW_LOG_CONTAINER is not a valid blob container name: '${logContainer}'.`);
   }
   return {
     taskHub,
@@ -82,6 +92,9 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     xcomInlineMaxBytes: readInt(env, "AZFLOW_XCOM_INLINE_MAX_BYTES", 16 * 1024, 0, 24 * 1024),
     pausedDags: readList(env, "AZFLOW_PAUSED_DAGS"),
     stateContainer,
+    logContainer,
+    // The Functions host's own limit (FUNCTIONS_REQUEST_BODY_SIZE_LIMIT) is 100 MB; the API's is lower.
+    apiMaxBodyBytes: readInt(env, "AZFLOW_API_MAX_BODY_BYTES", 16 * 1024 * 1024, 1024, 100 * 1024 * 1024),
   };
 }
 

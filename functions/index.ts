@@ -2,12 +2,7 @@
 // functions; the local runtime loads this same file.
 import "./telemetry/flush-on-terminate";
 import "./http/health";
-import "./http/api/get-dags";
-import "./http/api/get-dag";
-import "./http/api/post-dag-run";
-import "./http/api/get-dag-runs";
-import "./http/api/get-dag-run";
-import "./http/api/get-task-instances";
+import "./http/api";
 import "./activities";
 import "./callables/tutorial";
 import "./callables/parent-dag";

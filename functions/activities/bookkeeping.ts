@@ -14,12 +14,31 @@ import type { TaskInstanceRecord } from "../ledger/records";
 import { getDag } from "../dag-registry";
 import { scheduleNow } from "../triggers/schedule-trigger";
 import { CallbackInfo, getCallback } from "./callbacks";
+import { maxTriesOf, placeholderTaskInstances } from "../runs/task-instance-rows";
+import type { CompiledDag } from "../../orchestrations/runtime/model/compiled-dag";
+import type { RunLedger } from "../ledger/run-ledger";
 
-
+/**
+ * A reused task's result comes back from the orchestrator as a patch with no try of its own: the
+ * row already holds it (with its real times and tries), so it is left as it is. Reused results
+ * are all in the execution's first write (the one that marks the run running).
+ */
+async function withoutReuseEchoes(ledger: RunLedger, write: LedgerWrite): Promise<LedgerWrite["tasks"]> {
+  if (write.run?.state !== "running") return write.tasks;
+  const echoes = write.tasks.filter((t) => t.tryNumber === 0 && (t.state === "success" || t.state === "skipped"));
+  if (!echoes.length) return write.tasks;
+  const rows = new Map((await ledger.listTaskInstances(write.dagId, write.runId)).map((r) => [`${r.task_id}#${r.map_index}`, r]));
+  return write.tasks.filter((t) => {
+    const row = rows.get(`${t.taskId}#${t.mapIndex}`);
+    return !(t.tryNumber === 0 && row && row.try_number > 0 && row.state === t.state);
+  });
+}
 
 /**
  * Writes a batch of orchestrator decisions to the ledger, each row only where it is newer than
- * the stored one. Returns the `task_id#map_index` keys that were older and so left out.
+ * the stored one (a run ended through the API, or by the reconciler, carries a later version, so
+ * what its stopped orchestration still had in flight cannot bring it back). Returns the
+ * `task_id#map_index` keys that were older and so left out.
  */
 export async function writeLedger(write: LedgerWrite, context: InvocationContext): Promise<Set<string>> {
   // A blob sensor that finished in any state waits no more: drop its wake-up registration.
@@ -35,39 +54,46 @@ export async function writeLedger(write: LedgerWrite, context: InvocationContext
     if (t.slaMissedDeadline) context.warn(`SLA miss: ${write.dagId}.${t.taskId}${t.mapIndex >= 0 ? `[${t.mapIndex}]` : ""} in ${write.runId} finished ${t.state} at ${t.at}, after its deadline ${t.slaMissedDeadline}.`);
   }
   const l = appRunLedger();
-  if (write.run) {
-    const written = await writeRunIfNewer(l, write.dagId, write.runId, await runRow(write, l));
-    if (written && (write.run.state === "success" || write.run.state === "failed")) {
-      // Read after the write: the run's start is in its row, whoever wrote it.
-      const run = await l.getDagRun(write.dagId, write.runId);
-      const started = run?.start_date ? Date.parse(run.start_date) : NaN;
-      const seconds = Number.isFinite(started) ? (Date.parse(write.run.at) - started) / 1000 : undefined;
-      recordRunOutcome({ dag_id: write.dagId, run_id: write.runId, run_type: run?.run_type }, write.run.state, seconds);
-    }
-  }
-  return writeTaskRowsIfNewer(l, write.dagId, write.runId, write.tasks.map(taskRow));
+  const dag = getDag(write.dagId);
+  if (write.run) await writeRun(l, write, dag);
+  const tasks = await withoutReuseEchoes(l, write);
+  // A mapped task's instances replace its unexpanded row (map_index -1), as in Airflow.
+  const expanded = new Set(tasks.filter((t) => t.mapIndex === 0).map((t) => t.taskId));
+  for (const taskId of expanded) await l.deleteTaskInstance(write.dagId, write.runId, taskId, -1);
+  return writeTaskRowsIfNewer(l, write.dagId, write.runId, tasks.map((t) => taskRow(t, dag)));
 }
 
-async function runRow(write: LedgerWrite, l: ReturnType<typeof appRunLedger>): Promise<VersionedRunRow> {
+async function writeRun(l: RunLedger, write: LedgerWrite, dag: CompiledDag | undefined): Promise<void> {
   const run = write.run!;
   const row: VersionedRunRow = { state: run.state, instance_id: run.instanceId, version: run.version };
-  if (run.state !== "running") return { ...row, end_date: run.at };
-  Object.assign(row, { start_date: run.at, end_date: null });
   const input = run.input as unknown as DagRunInput | undefined;
   // A run started without the ledger (straight through the Durable API) still gets a full row.
-  if (input && !(await l.getDagRun(write.dagId, write.runId))) {
+  const unknown = run.state === "running" && input !== undefined && !(await l.getDagRun(write.dagId, write.runId));
+  if (run.state !== "running") row.end_date = run.at;
+  else Object.assign(row, { start_date: run.at, end_date: null });
+  if (unknown && input) {
     Object.assign(row, {
       logical_date: input.logicalDate, data_interval_start: input.dataIntervalStart, data_interval_end: input.dataIntervalEnd,
       run_type: input.runType, external_trigger: input.externalTrigger, conf: input.conf, note: null, queued_at: run.at,
     });
   }
-  return row;
+  const written = await writeRunIfNewer(l, write.dagId, write.runId, row);
+  if (written && unknown && dag) await l.mergeTaskInstances(write.dagId, write.runId, placeholderTaskInstances(dag));
+  if (written && run.state !== "running") {
+    // Read after the write: the run's start is in its row, whoever wrote it.
+    const stored = await l.getDagRun(write.dagId, write.runId);
+    const started = stored?.start_date ? Date.parse(stored.start_date) : NaN;
+    const seconds = Number.isFinite(started) ? (Date.parse(run.at) - started) / 1000 : undefined;
+    recordRunOutcome({ dag_id: write.dagId, run_id: write.runId, run_type: stored?.run_type }, run.state, seconds);
+  }
 }
 
-function taskRow(t: TaskStatePatch): VersionedTaskRow {
+function taskRow(t: TaskStatePatch, dag: CompiledDag | undefined): VersionedTaskRow {
   const row: VersionedTaskRow = {
     task_id: t.taskId, map_index: t.mapIndex, state: t.state as TaskInstanceRecord["state"], version: t.version,
-    try_number: t.tryNumber, max_tries: t.maxTries, operator: t.operator, error: t.error ? maskSecrets(t.error).slice(0, 2000) : null,
+    // Airflow's max_tries is the task's retries, and operator the task's own (not a follow-up check's).
+    try_number: t.tryNumber, max_tries: maxTriesOf(dag, t.taskId, t.maxTries - 1), operator: dag?.tasks[t.taskId]?.operator ?? t.operator,
+    error: t.error ? maskSecrets(t.error).slice(0, 2000) : null,
     end_date: FINISHED_STATES.has(t.state as TaskState) ? t.at : null,
   };
   if (t.startedAt) row.start_date = t.startedAt;

@@ -14,7 +14,9 @@ import { recordTaskDuration } from "../telemetry/metrics";
 import type { TaskDimensions } from "../telemetry/records";
 import { writeLedger } from "./bookkeeping";
 import { raiseWake } from "./envelope";
-import { createTaskLogger, type TaskLogger } from "./task-log";
+import { openTaskLog, type TaskLogger } from "./task-log";
+import { appVariableStore } from "../variables/variable-store";
+import { isSensitiveKey, registerSecret } from "../hooks/secret-mask";
 import { ConfigError } from "./config-reader";
 import { isFollowUp, isSkip, OperatorContext, OperatorDefinition, PokeResult } from "./operator";
 import { isXComBlobRef, loadXCom, storeXCom } from "./xcom-store";
@@ -56,7 +58,19 @@ async function resolveXComs(xcoms: Record<string, JsonValue>): Promise<Record<st
   return out;
 }
 
-function templateContext(inv: TaskInvocation, xcoms: Record<string, unknown>): TemplateContext {
+/**
+ * Airflow Variables, read only when the task's config or a file it renders could use them
+ * (`var.`): most tasks never pay for the lookup. Values of sensitive keys are masked, as Airflow does.
+ */
+async function variablesFor(inv: TaskInvocation): Promise<Record<string, string>> {
+  const config = JSON.stringify(inv.config ?? null);
+  if (!config.includes("var.") && !/"(file|sql|script)"/.test(config)) return {};
+  const values = await appVariableStore().values();
+  for (const [key, value] of Object.entries(values)) if (isSensitiveKey(key)) registerSecret(value);
+  return values;
+}
+
+function templateContext(inv: TaskInvocation, xcoms: Record<string, unknown>, conf: Record<string, unknown>, variables: Record<string, string>): TemplateContext {
   return buildTemplateContext({
     dagId: inv.dagId,
     taskId: inv.taskId,
@@ -65,7 +79,8 @@ function templateContext(inv: TaskInvocation, xcoms: Record<string, unknown>): T
     logicalDate: inv.run.logicalDate,
     dataIntervalStart: inv.run.dataIntervalStart,
     dataIntervalEnd: inv.run.dataIntervalEnd,
-    conf: inv.run.conf,
+    conf,
+    variables,
     tryNumber: inv.tryNumber,
     mapIndex: inv.mapIndex,
     dagParams: inv.dagParams,
@@ -149,12 +164,22 @@ async function runAttempt<C>(def: OperatorDefinition<C>, inv: TaskInvocation, in
   const dimensions: TaskDimensions = { dag_id: inv.dagId, run_id: inv.runId, task_id: inv.taskId, try_number: inv.tryNumber, map_index: inv.mapIndex };
   let logger: TaskLogger;
   try {
-    logger = createTaskLogger(dimensions, def.name, invocation);
+    logger = openTaskLog(dimensions, def.name, invocation, { record: inv.record !== false });
   } catch (err) {
     // A malformed telemetry setting: the attempt fails naming it, and the host's log says so too.
     invocation.error(maskSecrets(`[${where} try ${inv.tryNumber}] ${(err as Error).message}`));
     throw maskError(err);
   }
+  try {
+    return await attemptLogged(def, inv, invocation, where, dimensions, logger);
+  } finally {
+    logger.close();
+  }
+}
+
+async function attemptLogged<C>(
+  def: OperatorDefinition<C>, inv: TaskInvocation, invocation: InvocationContext, where: string, dimensions: TaskDimensions, logger: TaskLogger,
+): Promise<TaskActivityResult> {
   const log = (message: string): void => logger.info(message);
   const startedMs = Date.now();
   const finished = (state: string): void => recordTaskDuration(dimensions, (Date.now() - startedMs) / 1000, state, def.name);
@@ -166,6 +191,7 @@ async function runAttempt<C>(def: OperatorDefinition<C>, inv: TaskInvocation, in
     const rejected = await writeLedger(runningRow(inv, def.name, startedAt), invocation);
     if (rejected.has(`${inv.taskId}#${inv.mapIndex}`)) throw new Error(`Attempt ${inv.tryNumber} is superseded: the run has moved past it.`);
   }
+  log(`Starting attempt ${inv.tryNumber} of ${inv.maxTries}${inv.mode === "poke" ? " (poke)" : ""}`);
   const abort = new AbortController();
   try {
     const xcoms = await resolveXComs(inv.xcoms);
@@ -174,7 +200,9 @@ async function runAttempt<C>(def: OperatorDefinition<C>, inv: TaskInvocation, in
       if (ref.$xcom.key !== "return_value") throw new ConfigError(`${where}: only return_value XComs are supported, got key '${ref.$xcom.key}'.`);
       return xcoms[ref.$xcom.taskId] ?? null;
     });
-    const context = templateContext(inv, xcoms);
+    // A large conf travels by reference (see functions/runs/create-dag-run.ts).
+    const conf = (await loadXCom(inv.run.conf)) as Record<string, unknown>;
+    const context = templateContext(inv, xcoms, conf, await variablesFor(inv));
     const rendered = renderFields(await resolveStored(withXComs, lists), def.templateFields, context);
     const config = def.parse(rendered, where);
     const ctx: OperatorContext = {
@@ -193,7 +221,7 @@ async function runAttempt<C>(def: OperatorDefinition<C>, inv: TaskInvocation, in
     }
     const value = outcome.value;
     if (isSkip(value)) {
-      log(`Skipping: ${value.$skip}`);
+      log(`Skipping: ${value.$skip}. Marking task as SKIPPED.`);
       finished("skipped");
       return { outcome: "skipped", reason: maskSecrets(value.$skip) };
     }
@@ -214,10 +242,12 @@ async function runAttempt<C>(def: OperatorDefinition<C>, inv: TaskInvocation, in
         followUp: { operator: f.operator, config: f.config as JsonValue, pokeIntervalSeconds: f.pokeIntervalSeconds, ...(f.cancel ? { cancel: { operator: f.cancel.operator, config: f.cancel.config as JsonValue } } : {}) },
       };
     }
-    return { outcome: "success", xcom: (await storeXCom(value, where2)) as JsonValue };
+    const result: TaskActivityResult = { outcome: "success", xcom: (await storeXCom(value, where2)) as JsonValue };
+    log("Marking task as SUCCESS.");
+    return result;
   } catch (err) {
     const masked = maskError(err);
-    logger.error(`Failed: ${masked.message}`);
+    logger.error(`Task failed with exception: ${masked.message}`);
     finished("failed");
     throw masked;
   }

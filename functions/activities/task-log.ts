@@ -1,21 +1,25 @@
 // The log of one task attempt. Every line is masked, stamped with the task-instance key (dag_id,
 // run_id, task_id, try_number, map_index) and the invocation's trace context, and handed as a
-// structured record to the telemetry sinks (Application Insights, .local/logs, and whatever sink
-// is added later). Without Application Insights each line also goes to the invocation's log,
-// which is the console of `func start` and of the local runtime.
+// structured record to the sinks: the telemetry sinks (Application Insights in Azure,
+// .local/logs here), the attempt's own log blob at Airflow's remote-log path (task-log-blob.ts),
+// and, without Application Insights, the invocation's log, i.e. the console of the local runtime
+// and of `func start`.
 import type { InvocationContext } from "@azure/functions";
 import { maskSecrets } from "../hooks/secret-mask";
 import type { LogLevel, TaskDimensions, TaskLogRecord, TelemetrySink } from "../telemetry/records";
 import { emitRecord, sendsToAppInsights, telemetrySinks } from "../telemetry/sinks";
+import { blobLogSink } from "./task-log-blob";
 
 export interface TaskLogger {
   readonly dimensions: TaskDimensions;
   info(message: string): void;
   warn(message: string): void;
   error(message: string): void;
+  /** Sends what the attempt's log blob still buffers; call once, when the attempt ends. */
+  close(): void;
 }
 
-/** `[dag.task[2] (operator) try 1]`: the prefix console lines carry, as before records existed. */
+/** `[dag.task[2] (operator) try 1]`: the prefix console lines carry. */
 export function taskLinePrefix(d: TaskDimensions, operator: string): string {
   return `[${d.dag_id}.${d.task_id}${d.map_index >= 0 ? `[${d.map_index}]` : ""} (${operator}) try ${d.try_number}]`;
 }
@@ -35,11 +39,13 @@ function invocationSink(invocation: InvocationContext): TelemetrySink {
 }
 
 /**
- * A logger for one attempt. Throws a SettingsError naming the setting when a telemetry setting
+ * A logger for one attempt. `record: false` (`azflow tasks test`) writes no log blob, as Airflow's
+ * `tasks test` records nothing. Throws a SettingsError naming the setting when a telemetry setting
  * is malformed, so the attempt fails with that message before it does anything.
  */
-export function createTaskLogger(dimensions: TaskDimensions, operator: string, invocation: InvocationContext): TaskLogger {
-  const sinks = sendsToAppInsights() ? telemetrySinks() : [...telemetrySinks(), invocationSink(invocation)];
+export function openTaskLog(dimensions: TaskDimensions, operator: string, invocation: InvocationContext, options: { record: boolean }): TaskLogger {
+  const blob = options.record ? blobLogSink(dimensions, (message) => invocation.warn(maskSecrets(message))) : undefined;
+  const sinks = [...telemetrySinks(), ...(sendsToAppInsights() ? [] : [invocationSink(invocation)]), ...(blob ? [blob] : [])];
   const traceParent = invocation.traceContext?.traceParent ?? undefined;
   const write = (level: LogLevel, message: string): void => {
     const record: TaskLogRecord = {
@@ -52,5 +58,6 @@ export function createTaskLogger(dimensions: TaskDimensions, operator: string, i
     info: (message) => write("info", message),
     warn: (message) => write("warning", message),
     error: (message) => write("error", message),
+    close: () => blob?.close(),
   };
 }

@@ -21,6 +21,15 @@ export async function storeXCom(
   value: unknown,
   where: { dagId: string; runId: string; taskId: string; mapIndex: number },
 ): Promise<unknown> {
+  // Same name per (run, task, map index): a retried attempt overwrites, never accumulates.
+  return storeLargeValue(value, blobName(where.dagId, where.runId, where.taskId, where.mapIndex));
+}
+
+/**
+ * Any JSON value (an XCom, a run's conf): itself when its JSON fits AZFLOW_XCOM_INLINE_MAX_BYTES,
+ * else stored under `blob` in the state container and returned as a reference.
+ */
+export async function storeLargeValue(value: unknown, blob: string): Promise<unknown> {
   if (value === undefined) return null;
   const text = JSON.stringify(value);
   if (text === undefined) return null;
@@ -29,10 +38,17 @@ export async function storeXCom(
   if (bytes <= xcomInlineMaxBytes) return value;
   const container = appBlobService().getContainerClient(stateContainer);
   await container.createIfNotExists();
-  const blob = blobName(where.dagId, where.runId, where.taskId, where.mapIndex);
-  // Same name per (run, task, map index): a retried attempt overwrites, never accumulates.
   await container.getBlockBlobClient(blob).upload(text, bytes, { blobHTTPHeaders: { blobContentType: "application/json" } });
   return { $xcomBlob: { container: stateContainer, blob, bytes, length: Array.isArray(value) ? value.length : null } } satisfies XComBlobRef;
+}
+
+/** Deletes what a reference points to (nothing for an inline value); a missing blob is fine. */
+export async function deleteStoredValue(value: unknown): Promise<void> {
+  if (!isXComBlobRef(value)) return;
+  const { container, blob } = value.$xcomBlob;
+  await appBlobService().getContainerClient(container).deleteBlob(blob, { deleteSnapshots: "include" }).catch((err: { statusCode?: number }) => {
+    if (err.statusCode !== 404) throw err;
+  });
 }
 
 /** Resolves a reference to its value; anything else is returned as it is. */

@@ -23,6 +23,10 @@ export interface DagRunRecord {
   queued_at: string | null;
   start_date: string | null;
   end_date: string | null;
+  /** When the row last changed (Table Storage's Timestamp); set on rows read back. */
+  updated_at?: string;
+  /** Set when the run was ended from outside its orchestration (marked by the API, or reconciled). */
+  ended_by?: "api" | "reconcile";
 }
 
 export interface TaskInstanceRecord {
@@ -48,4 +52,6 @@ export interface TaskInstanceRecord {
   sla_missed_deadline?: string;
   /** Why the scheduler set this state, when it is not the task's own outcome (a branch's skip). */
   note?: string;
+  /** When the row last changed (Table Storage's Timestamp); set on rows read back. */
+  updated_at?: string;
 }

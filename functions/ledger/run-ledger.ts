@@ -2,8 +2,8 @@
 // the activity wrapper and the DAG orchestrator's bookkeeping activities; read by the REST API,
 // the CLI, depends_on_past, ExternalTaskSensor and the once-per-day branch helper.
 import { TableClient, RestError } from "@azure/data-tables";
-import { FINISHED_STATES, type TaskState } from "../../orchestrations/runtime/rules/states";
 import { appTableClient } from "../hooks/app-storage";
+import { comparePrecise, parsePreciseInstant } from "./precise-instant";
 import { DagRunRecord, TaskInstanceRecord } from "./records";
 import { fromKey, mapIndexKey, toKey } from "./table-keys";
 
@@ -11,6 +11,10 @@ export const DAG_RUNS_TABLE = "azflowDagRuns";
 export const TASK_INSTANCES_TABLE = "azflowTaskInstances";
 
 type Entity = Record<string, unknown> & { partitionKey: string; rowKey: string };
+
+function quote(text: string): string {
+  return text.replace(/'/g, "''");
+}
 
 function isNotFound(err: unknown): boolean {
   return err instanceof RestError && err.statusCode === 404;
@@ -22,14 +26,20 @@ function isNotFound(err: unknown): boolean {
  */
 const INDEX_ROW_PREFIX = "!logical_date!";
 
+/** Epoch milliseconds, and the microseconds within them when there are any (older rows have none). */
 function logicalDateKey(logicalDate: string): string {
-  const ms = Date.parse(logicalDate);
-  if (Number.isNaN(ms)) throw new Error(`Not a date: '${logicalDate}'.`);
-  return `${INDEX_ROW_PREFIX}${String(ms).padStart(15, "0")}`;
+  const at = parsePreciseInstant(logicalDate, { naiveAsUtc: true });
+  return `${INDEX_ROW_PREFIX}${String(at.ms).padStart(15, "0")}${at.micros ? `.${String(at.micros).padStart(3, "0")}` : ""}`;
+}
+
+/** Fields a row holds that are not stored as given: the service keeps the update time itself. */
+function storable<T extends { updated_at?: string }>(record: T): Omit<T, "updated_at"> {
+  const { updated_at: _updated, ...rest } = record;
+  return rest;
 }
 
 function dagRunEntity(run: DagRunRecord): Entity {
-  return { partitionKey: toKey(run.dag_id), rowKey: toKey(run.dag_run_id), ...run, conf: JSON.stringify(run.conf) };
+  return { partitionKey: toKey(run.dag_id), rowKey: toKey(run.dag_run_id), ...storable(run), conf: JSON.stringify(run.conf) };
 }
 
 function dagRunFrom(e: Record<string, unknown>): DagRunRecord {
@@ -49,6 +59,8 @@ function dagRunFrom(e: Record<string, unknown>): DagRunRecord {
     queued_at: str("queued_at"),
     start_date: str("start_date"),
     end_date: str("end_date"),
+    ...(str("timestamp") !== null ? { updated_at: str("timestamp")! } : {}),
+    ...(e.ended_by === "api" || e.ended_by === "reconcile" ? { ended_by: e.ended_by } : {}),
   };
 }
 
@@ -65,7 +77,7 @@ function taskEntity(ti: TaskInstanceRecord): Entity {
   return {
     partitionKey: taskPartition(ti.dag_id, ti.dag_run_id),
     rowKey: taskRowKey(ti.task_id, ti.map_index),
-    ...ti,
+    ...storable(ti),
   };
 }
 
@@ -90,6 +102,7 @@ function taskFrom(e: Record<string, unknown>): TaskInstanceRecord {
     ...(str("hostname") !== null ? { hostname: str("hostname")! } : {}),
     ...(str("sla_missed_deadline") !== null ? { sla_missed_deadline: str("sla_missed_deadline")! } : {}),
     ...(str("note") !== null ? { note: str("note")! } : {}),
+    ...(str("timestamp") !== null ? { updated_at: str("timestamp")! } : {}),
   };
 }
 
@@ -150,6 +163,12 @@ export class RunLedger {
     await this.runs.updateEntity(entity, "Merge");
   }
 
+  /** A run its orchestration runs again (a clear): queued, and the orchestration's writes count again. */
+  async reopenDagRun(dagId: string, runId: string): Promise<void> {
+    await this.ensureTables();
+    await this.runs.updateEntity({ partitionKey: toKey(dagId), rowKey: toKey(runId), state: "queued", end_date: null, ended_by: "" }, "Merge");
+  }
+
   async getDagRun(dagId: string, runId: string): Promise<DagRunRecord | undefined> {
     await this.ensureTables();
     try {
@@ -182,8 +201,8 @@ export class RunLedger {
     }
     // Runs written without createDagRun (started straight through the Durable API) have no
     // index row: look through the runs.
-    const target = Date.parse(logicalDate);
-    return (await this.listDagRuns(dagId)).find((r) => Date.parse(r.logical_date) === target);
+    const target = parsePreciseInstant(logicalDate, { naiveAsUtc: true });
+    return (await this.listDagRuns(dagId)).find((r) => comparePrecise(parsePreciseInstant(r.logical_date, { naiveAsUtc: true }), target) === 0);
   }
 
   async putTaskInstance(ti: TaskInstanceRecord): Promise<void> {
@@ -225,38 +244,41 @@ export class RunLedger {
   }
 
   async listTaskInstances(dagId: string, runId: string): Promise<TaskInstanceRecord[]> {
+    return this.queryTaskInstances(`PartitionKey eq '${quote(taskPartition(dagId, runId))}'`);
+  }
+
+  /** Every task instance of every run of a DAG. */
+  async listDagTaskInstances(dagId: string): Promise<TaskInstanceRecord[]> {
+    // Partitions are `<dag>~<run>`; "~" + DEL bounds every run of the DAG.
+    const prefix = `${toKey(dagId)}~`;
+    return this.queryTaskInstances(`PartitionKey ge '${quote(prefix)}' and PartitionKey lt '${quote(prefix)}\u007f'`);
+  }
+
+  /** Every task instance in the ledger (the API's `~` lists). */
+  async listAllTaskInstances(): Promise<TaskInstanceRecord[]> {
+    return this.queryTaskInstances(undefined);
+  }
+
+  private async queryTaskInstances(filter: string | undefined): Promise<TaskInstanceRecord[]> {
     await this.ensureTables();
     const out: TaskInstanceRecord[] = [];
-    const filter = `PartitionKey eq '${taskPartition(dagId, runId).replace(/'/g, "''")}'`;
-    for await (const e of this.tasks.listEntities({ queryOptions: { filter } })) out.push(taskFrom(e));
+    for await (const e of this.tasks.listEntities(filter ? { queryOptions: { filter } } : {})) out.push(taskFrom(e));
     return out.sort((a, b) => a.task_id.localeCompare(b.task_id) || a.map_index - b.map_index);
   }
 
-  /**
-   * Records an attempt as running unless the ledger already holds a later try, or this try
-   * finished: a late or duplicate activity must not turn a decided instance back to running.
-   * Returns false when the attempt is superseded.
-   */
-  async markAttemptRunning(
-    dagId: string,
-    runId: string,
-    row: Partial<TaskInstanceRecord> & { task_id: string; map_index: number; try_number: number },
-    options: { checkFirst: boolean },
-  ): Promise<boolean> {
+  async getTaskInstance(dagId: string, runId: string, taskId: string, mapIndex: number): Promise<TaskInstanceRecord | undefined> {
     await this.ensureTables();
-    const partitionKey = taskPartition(dagId, runId);
-    const rowKey = taskRowKey(row.task_id, row.map_index);
-    const existing = !options.checkFirst ? undefined : await this.tasks.getEntity(partitionKey, rowKey).catch((err: unknown) => {
+    try {
+      return taskFrom(await this.tasks.getEntity(taskPartition(dagId, runId), `${toKey(taskId)}~${mapIndexKey(mapIndex)}`));
+    } catch (err) {
       if (isNotFound(err)) return undefined;
       throw err;
-    });
-    if (existing) {
-      const tries = typeof existing.try_number === "number" ? existing.try_number : 0;
-      const terminal = FINISHED_STATES.has(String(existing.state) as TaskState);
-      if (tries > row.try_number || (tries === row.try_number && terminal)) return false;
     }
-    await this.tasks.upsertEntity({ partitionKey, rowKey, dag_id: dagId, dag_run_id: runId, ...row }, "Merge");
-    return true;
+  }
+
+  async deleteTaskInstance(dagId: string, runId: string, taskId: string, mapIndex: number): Promise<void> {
+    await this.ensureTables();
+    await this.tasks.deleteEntity(taskPartition(dagId, runId), `${toKey(taskId)}~${mapIndexKey(mapIndex)}`).catch((err) => { if (!isNotFound(err)) throw err; });
   }
 
   /** Removes every instance row of these tasks in a run (before they run again). */

@@ -2,13 +2,17 @@
 // the CLI. The ledger row is written first with insert-if-absent: that is the guard that makes a
 // duplicate timer firing or a retried request a no-op, because only the caller that inserted the
 // row goes on to start the orchestration (under an instance id derived from dag id and run id).
+import { randomUUID } from "node:crypto";
 import type { CompiledDag } from "../../orchestrations/runtime/model/compiled-dag";
-import { instanceIdFor, runIdFor, type RunType } from "../../orchestrations/runtime/time/run-ids";
+import { instanceIdFor, type RunType } from "../../orchestrations/runtime/time/run-ids";
 import type { DagRunInput } from "../../orchestrations/runtime/orchestrator/run-input";
 import { airflowIso, parseInstant } from "../../orchestrations/runtime/time/time";
 import { manualRunInfo, timetableFor } from "../../orchestrations/runtime/time/timetable";
 import type { DagRunRecord } from "../ledger/records";
+import { formatPreciseInstant, preciseNow } from "../ledger/precise-instant";
 import type { RunLedger } from "../ledger/run-ledger";
+import { deleteStoredValue, storeLargeValue } from "../activities/xcom-store";
+import { placeholderTaskInstances } from "./task-instance-rows";
 import type { OrchestrationStarter } from "./orchestration-starter";
 import { DagRunRequestError } from "./run-request-error";
 import { validConf, validInstant, validRunId } from "./validate-run-request";
@@ -65,8 +69,10 @@ function givenInterval(interval: { start: string; end: string }): { start: strin
 
 /** The queued run as it goes into the ledger, validated; throws DagRunRequestError on bad input. */
 export function newDagRunRecord(dag: CompiledDag, request: CreateDagRunRequest, now: Date): DagRunRecord {
-  const logicalDate = request.logicalDate === undefined ? airflowIso(now.getTime()) : validInstant(request.logicalDate, "logical_date");
-  const runId = request.runId === undefined ? runIdFor(request.runType, logicalDate) : validRunId(request.runId);
+  // Microseconds, strictly increasing per process: two requests without a date never share one.
+  const logicalDate = request.logicalDate === undefined ? formatPreciseInstant(preciseNow(now.getTime())) : validInstant(request.logicalDate, "logical_date");
+  // Airflow's `<run_type>__<logical_date>`, with the date's microseconds.
+  const runId = request.runId === undefined ? `${request.runType}__${logicalDate}` : validRunId(request.runId);
   const conf = validConf(request.conf);
   if (request.note !== undefined && request.note !== null && typeof request.note !== "string") throw new DagRunRequestError("note must be a string");
   const interval = request.dataInterval ? givenInterval(request.dataInterval) : dataIntervalFor(dag, request.runType, parseInstant(logicalDate));
@@ -102,12 +108,27 @@ export function dagRunInput(run: DagRunRecord): DagRunInput {
   };
 }
 
+/** Tries before giving up when a defaulted logical date keeps meeting another caller's. */
+const DEFAULT_DATE_ATTEMPTS = 5;
+
 /**
- * Creates a run in state queued and starts its orchestration. (dag_id, run_id) and
- * (dag_id, logical_date) are unique, as in Airflow: an existing run is returned as a conflict and
- * nothing is started. If starting fails the run is marked failed and DagRunStartError is thrown.
+ * Creates a run in state queued, with every task instance in state none (as Airflow does), and
+ * starts its orchestration. (dag_id, run_id) and (dag_id, logical_date) are unique, as in Airflow:
+ * an existing run is returned as a conflict and nothing is started. A logical date the caller did
+ * not give is "now", taken again when another process took the same microsecond. A conf too large
+ * for the ledger and the orchestration input is stored in blob storage and passed by reference.
+ * If starting fails the run is marked failed and DagRunStartError is thrown.
  */
 export async function createDagRun(deps: CreateDagRunDeps, dag: CompiledDag, request: CreateDagRunRequest): Promise<CreateDagRunResult> {
+  const defaulted = request.logicalDate === undefined;
+  for (let attempt = 1; ; attempt++) {
+    const result = await createOnce(deps, dag, request);
+    const retry = defaulted && !result.created && (result.conflict === "logical_date" || request.runId === undefined) && attempt < DEFAULT_DATE_ATTEMPTS;
+    if (!retry) return result;
+  }
+}
+
+async function createOnce(deps: CreateDagRunDeps, dag: CompiledDag, request: CreateDagRunRequest): Promise<CreateDagRunResult> {
   const run = newDagRunRecord(dag, request, deps.now);
   const { ledger } = deps;
   const [sameDate, sameId] = await Promise.all([
@@ -117,7 +138,10 @@ export async function createDagRun(deps: CreateDagRunDeps, dag: CompiledDag, req
   // Airflow reports the logical date first when a run matches both.
   if (sameDate) return { created: false, conflict: "logical_date", existing: sameDate };
   if (sameId) return { created: false, conflict: "run_id", existing: sameId };
+  const conf = run.conf;
+  run.conf = (await storeLargeValue(conf, `dagrun-conf/${encodeURIComponent(dag.dagId)}/${encodeURIComponent(run.dag_run_id)}/${randomUUID()}.json`)) as DagRunRecord["conf"];
   if (!(await ledger.createDagRun(run))) {
+    if (run.conf !== conf) await deleteStoredValue(run.conf);
     // Another caller inserted the run id or the logical date between the check and the insert
     // (a duplicate firing, or two manual triggers at once).
     const byDate = await ledger.findDagRunByLogicalDate(dag.dagId, run.logical_date);
@@ -127,11 +151,12 @@ export async function createDagRun(deps: CreateDagRunDeps, dag: CompiledDag, req
     throw new Error(`DAG run '${run.dag_run_id}' of '${dag.dagId}' was inserted by someone else and is gone again`);
   }
   try {
+    await ledger.mergeTaskInstances(dag.dagId, run.dag_run_id, placeholderTaskInstances(dag));
     await deps.starter.start(dag.dagId, run.instance_id, dagRunInput(run));
   } catch (err) {
     const endDate = airflowIso(deps.now.getTime());
     await ledger.updateDagRun(dag.dagId, run.dag_run_id, { state: "failed", end_date: endDate });
     throw new DagRunStartError({ ...run, state: "failed", end_date: endDate }, err);
   }
-  return { created: true, run };
+  return { created: true, run: { ...run, conf } };
 }

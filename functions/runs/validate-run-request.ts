@@ -1,7 +1,7 @@
 // Checks on what a caller asks a DAG run to be, with Airflow 2.10's rules, so a bad run id, date
 // or conf is refused before anything is written.
 import type { JsonValue } from "../../orchestrations/runtime/model/json";
-import { airflowIso, parseInstant } from "../../orchestrations/runtime/time/time";
+import { formatPreciseInstant, parsePreciseInstant } from "../ledger/precise-instant";
 import { DagRunRequestError } from "./run-request-error";
 
 // Airflow's [scheduler] allowed_run_id_pattern default; run ids it generates always match it.
@@ -9,7 +9,16 @@ const ALLOWED_RUN_ID = /^[A-Za-z0-9_.~:+-]+$/;
 // The dag_run.run_id column is 250 characters wide.
 const MAX_RUN_ID_LENGTH = 250;
 
+// Ids a URL path cannot carry back to the API: "." and ".." are removed by path normalisation,
+// and "~" means "every run" in the API's list routes.
+const UNROUTABLE_RUN_IDS = new Set([".", "..", "~"]);
+
 export function validRunId(runId: string): string {
+  if (UNROUTABLE_RUN_IDS.has(runId)) {
+    throw new DagRunRequestError(
+      `The run_id '${runId}' cannot be used: ${runId === "~" ? "'~' stands for every run in the API's paths" : "'.' and '..' are removed from URL paths by clients and proxies"}, so the run could not be fetched by its id`,
+    );
+  }
   if (runId.length === 0 || runId.length > MAX_RUN_ID_LENGTH || !ALLOWED_RUN_ID.test(runId)) {
     throw new DagRunRequestError(
       `The run_id provided '${runId}' does not match the pattern '${ALLOWED_RUN_ID.source}' (at most ${MAX_RUN_ID_LENGTH} characters)`,
@@ -18,10 +27,14 @@ export function validRunId(runId: string): string {
   return runId;
 }
 
-/** An instant in Airflow's printed form (2023-01-01T00:00:00+00:00); `what` names it in the error. */
+/**
+ * An instant in Airflow's printed form (2023-01-01T00:00:00.123456+00:00, microseconds kept);
+ * `what` names it in the error. A naive value is UTC here (the CLI's dates); the REST API refuses
+ * naive values before this, as Airflow's does.
+ */
 export function validInstant(text: string, what: string): string {
   try {
-    return airflowIso(parseInstant(text));
+    return formatPreciseInstant(parsePreciseInstant(text, { naiveAsUtc: true }));
   } catch (err) {
     throw new DagRunRequestError(`${what}: ${(err as Error).message}`);
   }

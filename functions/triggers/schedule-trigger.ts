@@ -9,8 +9,9 @@ import { app, type InvocationContext, type Timer } from "@azure/functions";
 import * as df from "durable-functions";
 import type { CompiledDag } from "../../orchestrations/runtime/model/compiled-dag";
 import { toNcrontab } from "../../orchestrations/runtime/time/ncrontab";
-import { appConfig } from "../config";
+import { appDagStateStore } from "../ledger/dag-state";
 import { appRunLedger } from "../runs/app-run-ledger";
+import { durableStatusSource, reconcileRuns } from "../runs/reconcile-runs";
 import { durableClientStarter } from "../runs/orchestration-starter";
 import { describeOutcome, scheduleDueRuns } from "../runs/schedule-due-runs";
 
@@ -29,8 +30,14 @@ export function scheduleTimerFor(dag: CompiledDag): string | null {
 
 /** Creates the DAG's due runs; shared by its timer and by a scheduled run that just ended. */
 export async function scheduleNow(dag: CompiledDag, context: InvocationContext): Promise<void> {
-  const paused = appConfig().pausedDags.includes(dag.dagId);
-  const starter = durableClientStarter(df.getClient(context));
+  // Paused through the API (PATCH /dags), or initially by AZFLOW_PAUSED_DAGS.
+  const paused = await appDagStateStore().isPaused(dag.dagId);
+  const client = df.getClient(context);
+  // Runs whose orchestration ended without telling the ledger (terminated, purged, crashed) end
+  // here, so they free their max_active_runs slots.
+  const reconciled = await reconcileRuns(appRunLedger(), durableStatusSource(client), await appRunLedger().listDagRuns(dag.dagId), new Date());
+  for (const r of reconciled.filter((x) => x.reconciled)) context.warn(`Run ${dag.dagId}/${r.run.dag_run_id} ${r.reason}; marked ${r.run.state}.`);
+  const starter = durableClientStarter(client);
   const outcome = await scheduleDueRuns(dag, appRunLedger(), starter, new Date(), paused);
   if (outcome.failedToStart.length) {
     context.error(describeOutcome(outcome));

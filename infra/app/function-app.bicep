@@ -56,6 +56,10 @@ var baseSettings = [
   { name: 'AZFLOW_TASK_HUB', value: taskHubName }
   { name: 'AZFLOW_STATE_CONTAINER', value: 'azflow-state' }
   { name: 'AZFLOW_XCOM_INLINE_MAX_BYTES', value: '16384' }
+  // Per-try task logs at Airflow's remote-log layout, in the app's storage (private, created on first use).
+  { name: 'AZFLOW_LOG_CONTAINER', value: 'airflow-logs' }
+  // Larger REST API bodies get 413; large confs are stored like offloaded XComs.
+  { name: 'AZFLOW_API_MAX_BODY_BYTES', value: '16777216' }
   { name: 'AZFLOW_PAUSED_DAGS', value: pausedDags }
   // Blob sensors watch the data lake; on Flex Consumption blob triggers use the Event Grid source.
   { name: 'AZFLOW_BLOB_TRIGGER_CONNECTION', value: 'DataLakeStorage' }

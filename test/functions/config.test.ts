@@ -69,8 +69,10 @@ describe("loadAppConfig", () => {
       AZFLOW_XCOM_INLINE_MAX_BYTES: "1024",
       AZFLOW_PAUSED_DAGS: "a,b",
       AZFLOW_STATE_CONTAINER: "state-1",
+      AZFLOW_LOG_CONTAINER: "logs-1",
+      AZFLOW_API_MAX_BODY_BYTES: "4096",
     });
-    assert.deepEqual(config, { taskHub: "hub2", xcomInlineMaxBytes: 1024, pausedDags: ["a", "b"], stateContainer: "state-1" });
+    assert.deepEqual(config, { taskHub: "hub2", xcomInlineMaxBytes: 1024, pausedDags: ["a", "b"], stateContainer: "state-1", logContainer: "logs-1", apiMaxBodyBytes: 4096 });
   });
   test("rejects a task hub Azure would refuse", () => {
     throwsNaming(() => loadAppConfig({ AZFLOW_TASK_HUB: "my-hub" }), "AZFLOW_TASK_HUB", /3-45 letters or digits/);

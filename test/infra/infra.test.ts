@@ -79,7 +79,7 @@ describe("infra/ (Bicep checked with pycep-parser and checkov; not deployed from
   before(async () => {
     // Resolved once; each test skips (locally) or fails (CI) on its own when it is missing.
     const probe = { skip: (reason?: string) => (skipReason = reason ?? "") } as unknown as TestContext;
-    python = await needTestVenv(probe);
+    python = (await needTestVenv(probe))?.python;
   });
 
   const needPython = (t: TestContext): string | undefined => {

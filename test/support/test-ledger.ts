@@ -24,3 +24,10 @@ export function testLedger(): TestLedger {
     },
   };
 }
+
+/** A ledger record without the service-kept update time, to compare with what was written. */
+export function asWritten<T extends { updated_at?: string }>(record: T | undefined): Omit<T, "updated_at"> | undefined {
+  if (record === undefined) return undefined;
+  const { updated_at: _updated, ...rest } = record;
+  return rest;
+}

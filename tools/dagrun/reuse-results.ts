@@ -1,45 +1,14 @@
 // `rerun --failed-only`: which tasks of a finished run keep their results. Like Airflow's
 // `tasks clear --only-failed`, success and skipped instances stay; everything else runs again.
 import type { CompiledDag } from "../../orchestrations/runtime/model/compiled-dag";
-import type { JsonValue } from "../../orchestrations/runtime/model/json";
-import type { ReusedTask } from "../../orchestrations/runtime/orchestrator/run-input";
 import type { TaskInstanceRecord } from "../../functions/ledger/records";
+import { planRerun, type RerunPlan } from "../../functions/runs/rerun-plan";
 
-export interface ReusePlan {
-  reuse: Record<string, ReusedTask>;
-  /** Task ids that run again. */
-  rerun: string[];
-}
+export type ReusePlan = RerunPlan;
 
-function kept(state: string | null): state is "success" | "skipped" {
-  return state === "success" || state === "skipped";
-}
-
-function storedXCom(ti: TaskInstanceRecord): JsonValue {
-  return ti.xcom === null ? null : (JSON.parse(ti.xcom) as JsonValue);
-}
-
+/** Like Airflow's `tasks clear --only-failed`: success and skipped instances keep their results. */
 export function planReuse(dag: CompiledDag, instances: readonly TaskInstanceRecord[]): ReusePlan {
-  const byTask = new Map<string, TaskInstanceRecord[]>();
-  for (const ti of instances) byTask.set(ti.task_id, [...(byTask.get(ti.task_id) ?? []), ti]);
-  const plan: ReusePlan = { reuse: {}, rerun: [] };
-  for (const taskId of dag.taskOrder) {
-    const rows = byTask.get(taskId) ?? [];
-    const mapped = rows.filter((r) => r.map_index >= 0).sort((a, b) => a.map_index - b.map_index);
-    const unmapped = rows.find((r) => r.map_index < 0);
-    if (mapped.length) {
-      // One state for all instances is all the runtime can carry over, and the indexes must be whole.
-      const state = mapped[0].state;
-      const whole = mapped.every((r, i) => r.map_index === i && r.state === state);
-      if (whole && kept(state)) plan.reuse[taskId] = { state, mapped: true, xcom: mapped.map(storedXCom) };
-      else plan.rerun.push(taskId);
-    } else if (unmapped && kept(unmapped.state)) {
-      plan.reuse[taskId] = { state: unmapped.state, mapped: false, xcom: storedXCom(unmapped) };
-    } else {
-      plan.rerun.push(taskId);
-    }
-  }
-  return plan;
+  return planRerun(dag, instances);
 }
 
 /**

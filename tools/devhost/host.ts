@@ -12,6 +12,7 @@ import { DurableHttpApi } from "./client-api";
 import { RealClock, VirtualClock } from "./engine/clock";
 import { createEngine, type DurableEngine } from "./engine/engine";
 import { FileInstanceStore, MemoryInstanceStore } from "./engine/instance-store";
+
 import { readHostConfig, type HostConfig } from "./host-config";
 import { buildRoutes, findRoute } from "./http-router";
 import { invokeFunction, type LogSink } from "./invoke";
@@ -63,9 +64,26 @@ export function loadLocalSettings(appRoot: string): void {
   for (const [k, v] of Object.entries(values)) if (process.env[k] === undefined) process.env[k] = String(v);
 }
 
-async function readBody(req: http.IncomingMessage): Promise<Buffer> {
+const HTTP_TRIGGER_METHODS = new Set(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]);
+
+/** The Functions host's default request body limit (its FUNCTIONS_REQUEST_BODY_SIZE_LIMIT setting). */
+const DEFAULT_BODY_LIMIT = 104_857_600;
+
+function bodyLimit(): number {
+  const raw = Number(process.env.FUNCTIONS_REQUEST_BODY_SIZE_LIMIT);
+  return Number.isFinite(raw) && raw > 0 ? raw : DEFAULT_BODY_LIMIT;
+}
+
+/** The body, or null once it passes the limit (the rest is not read: memory stays bounded). */
+async function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | null> {
+  if (Number(req.headers["content-length"] ?? 0) > limit) return null;
   const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
+  let bytes = 0;
+  for await (const chunk of req) {
+    bytes += (chunk as Buffer).length;
+    if (bytes > limit) return null;
+    chunks.push(chunk as Buffer);
+  }
   return Buffer.concat(chunks);
 }
 
@@ -100,32 +118,52 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const clientInputs = () => ({ durableClient: api.clientData(origin) });
 
   const server = http.createServer((req, res) => {
-    void (async () => {
-      if (await api.handle(req, res, origin)) return;
-      const url = new URL(req.url ?? "/", origin);
-      const method = (req.method ?? "GET").toUpperCase();
-      const found = findRoute(routes, method, url.pathname);
-      if (!found || found === "method-not-allowed") {
-        res.writeHead(found ? 405 : 404).end();
-        return;
-      }
-      const body = await readBody(req);
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(", ") : v;
-      const request = new HttpRequest({ method, url: url.toString(), headers, params: found.params, body: body.length ? { bytes: body } : undefined });
-      try {
-        const { result } = await invokeFunction(found.route.fn, request, { timeoutMs: config.functionTimeoutMs, log, extraInputsByType: clientInputs() });
-        const response = toHttpResponse(result);
-        const outHeaders: Record<string, string> = {};
-        response.headers.forEach((v, k) => (outHeaders[k] = v));
-        const payload = Buffer.from(await response.arrayBuffer());
-        res.writeHead(response.status, outHeaders).end(payload);
-      } catch (err) {
-        log(`[${found.route.fn.name}] failed: ${(err as Error).stack ?? String(err)}`);
-        if (!res.headersSent) res.writeHead(500).end();
-      }
-    })();
+    void serve(req, res).catch((err: unknown) => {
+      // Whatever a request does, the host keeps serving the others.
+      log(`[host] ${req.method} ${req.url} failed: ${(err as Error).stack ?? String(err)}`);
+      if (!res.headersSent) res.writeHead(500).end();
+      else res.destroy();
+    });
   });
+
+  async function serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    if (await api.handle(req, res, origin)) return;
+    const url = new URL(req.url ?? "/", origin);
+    const method = (req.method ?? "GET").toUpperCase();
+    // Methods an HTTP trigger can take (a Functions HttpRequest cannot carry TRACE or CONNECT).
+    if (!HTTP_TRIGGER_METHODS.has(method)) {
+      const allowed = [...new Set(routes.filter((r) => r.match(url.pathname) && !r.template.includes("{*")).flatMap((r) => r.methods))];
+      res.writeHead(allowed.length ? 405 : 404, allowed.length ? { allow: allowed.join(", ") } : {}).end();
+      return;
+    }
+    const found = findRoute(routes, method, url.pathname);
+    if (!found || found === "method-not-allowed") {
+      res.writeHead(found ? 405 : 404).end();
+      return;
+    }
+    const body = await readBody(req, bodyLimit());
+    if (body === null) {
+      // As the Functions host does; the connection is closed rather than the rest read.
+      res.writeHead(413, { connection: "close" }).end();
+      req.destroy();
+      return;
+    }
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(", ") : v;
+    const request = new HttpRequest({ method, url: url.toString(), headers, params: found.params, body: body.length ? { bytes: body } : undefined });
+    try {
+      const { result } = await invokeFunction(found.route.fn, request, { timeoutMs: config.functionTimeoutMs, log, extraInputsByType: clientInputs() });
+      const response = toHttpResponse(result);
+      const outHeaders: Record<string, string> = {};
+      response.headers.forEach((v, k) => (outHeaders[k] = v));
+      const payload = Buffer.from(await response.arrayBuffer());
+      res.writeHead(response.status, outHeaders).end(payload);
+    } catch (err) {
+      log(`[${found.route.fn.name}] failed: ${(err as Error).stack ?? String(err)}`);
+      if (!res.headersSent) res.writeHead(500).end();
+    }
+  }
+
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 7071, options.hostname ?? "127.0.0.1", resolve);

@@ -49,6 +49,11 @@ function compile(prefix: string, template: string): (pathname: string) => Record
   };
 }
 
+function precedence(template: string): number {
+  if (template.includes("{*")) return 2;
+  return template.includes("{") ? 1 : 0;
+}
+
 export function buildRoutes(functions: RegisteredFunction[], routePrefix: string): HttpRoute[] {
   return functions
     .filter((fn) => fn.triggerType === "httpTrigger")
@@ -57,8 +62,9 @@ export function buildRoutes(functions: RegisteredFunction[], routePrefix: string
       const methods = (Array.isArray(fn.trigger.methods) ? (fn.trigger.methods as string[]) : ["GET", "POST"]).map((m) => m.toUpperCase());
       return { fn, methods, template, match: compile(routePrefix, template) };
     })
-    // Literal routes before parameterised ones, as the host's route precedence does.
-    .sort((a, b) => (a.template.includes("{") ? 1 : 0) - (b.template.includes("{") ? 1 : 0));
+    // Literal routes before parameterised ones, and catch-alls ({*rest}) last, as the host's
+    // route precedence does.
+    .sort((a, b) => precedence(a.template) - precedence(b.template));
 }
 
 export function findRoute(routes: HttpRoute[], method: string, pathname: string): { route: HttpRoute; params: Record<string, string> } | "method-not-allowed" | undefined {

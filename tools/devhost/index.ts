@@ -15,7 +15,7 @@ export { FunctionRegistry, describeFunction, type RegisteredFunction, type Bindi
 export { readHostConfig, parseTimeSpan, type HostConfig } from "./host-config";
 export { invokeFunction, createInvocationContext, FunctionTimeoutError } from "./invoke";
 export { createEngine, DurableEngine, EngineError, type EngineOptions, type EngineMode, type InstanceQuery, type InstanceStatus } from "./engine/engine";
-export { MemoryInstanceStore, FileInstanceStore, isTerminal, type InstanceStore, type InstanceRecord, type RuntimeStatus } from "./engine/instance-store";
+export { MemoryInstanceStore, FileInstanceStore, instanceFileName, isTerminal, type InstanceStore, type InstanceRecord, type RuntimeStatus } from "./engine/instance-store";
 export { VirtualClock, RealClock, type Clock } from "./engine/clock";
 export { EventType, type HistoryEvent, type FailureDetails } from "./engine/history";
 export { startHost, loadLocalSettings, type HostOptions, type RunningHost } from "./host";

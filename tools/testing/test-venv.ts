@@ -1,62 +1,64 @@
-// The Python venv for test-only tools (test/requirements.txt) at .local/test-venv, created with the
-// machine's python3 when missing and reinstalled when the requirements change. Tests call
-// ensureTestVenv() and get the venv's python; a machine that cannot make it skips those tests
-// locally with the reason and fails them in CI (see needTestVenv).
+// The Python venv for test-only tools (test/requirements.txt: checkov and pycep-parser for infra/,
+// Airflow's Python client and schemathesis for the REST API) at .local/test-venv, created with the
+// machine's python when missing and reinstalled when the requirements change, so a fresh clone
+// needs nothing by hand. Tests call ensureTestVenv(), or needTestVenv(t), which skips locally with
+// the reason when the venv cannot be made and fails in CI.
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { TestContext } from "node:test";
-import { runLogged, lastLine } from "../services/run-logged";
+import { CliError } from "../cli/cli-error";
+import { requirePython } from "../services/prerequisites";
+import { lastLine, runLogged } from "../services/run-logged";
+import { serviceSettings } from "../services/settings";
 
 const MARKER = ".azflow-requirements.sha256";
 
-export interface TestVenvOptions {
-  projectRoot?: string;
-  /** The interpreter that creates the venv; default AZFLOW_PYTHON or python3. */
-  python?: string;
+export interface TestVenv {
+  /** The venv's python executable. */
+  python: string;
+  /** Its bin directory (console scripts such as schemathesis's `st`). */
+  bin: string;
 }
 
-function projectRootFrom(dir: string): string {
-  // dist/tools/testing -> the checkout
-  const up = path.resolve(dir, "..", "..");
-  return path.basename(up) === "dist" ? path.dirname(up) : up;
-}
+let pending: Promise<TestVenv> | undefined;
 
-let pending: Promise<string> | undefined;
-
-/** Resolves to the venv's python, installing test/requirements.txt first when needed. */
-export function ensureTestVenv(options: TestVenvOptions = {}): Promise<string> {
-  pending ??= create(options).catch((err: unknown) => {
+/** Creates or updates .local/test-venv from test/requirements.txt; safe to call from every test. */
+export function ensureTestVenv(): Promise<TestVenv> {
+  pending ??= create().catch((err: unknown) => {
     pending = undefined;
     throw err;
   });
   return pending;
 }
 
-async function create(options: TestVenvOptions): Promise<string> {
-  const root = options.projectRoot ?? projectRootFrom(__dirname);
-  const localDir = path.resolve(root, process.env.AZFLOW_LOCAL_DIR || ".local");
-  const venv = path.join(localDir, "test-venv");
-  const python = path.join(venv, "bin", "python");
-  const requirements = path.join(root, "test", "requirements.txt");
+async function create(): Promise<TestVenv> {
+  const s = serviceSettings();
+  const venv = path.join(s.localDir, "test-venv");
+  const requirements = path.join(s.projectRoot, "test", "requirements.txt");
+  const bin = path.join(venv, "bin");
+  const python = path.join(bin, "python");
   const hash = createHash("sha256").update(fs.readFileSync(requirements)).digest("hex");
   const marker = path.join(venv, MARKER);
-  if (fs.existsSync(python) && fs.existsSync(marker) && fs.readFileSync(marker, "utf8").trim() === hash) return python;
-  const logFile = path.join(localDir, "logs", "test-venv.log");
+  if (fs.existsSync(python) && fs.existsSync(marker) && fs.readFileSync(marker, "utf8").trim() === hash) return { python, bin };
+  requirePython(s.spark.python);
+  fs.mkdirSync(s.logDir, { recursive: true });
+  const logFile = path.join(s.logDir, "test-venv-pip.log");
   if (!fs.existsSync(python)) {
-    const base = options.python ?? (process.env.AZFLOW_PYTHON || "python3");
-    const made = await runLogged(base, ["-m", "venv", venv], logFile, { timeoutMs: 5 * 60_000 });
-    if (made.code !== 0) throw new Error(`creating ${venv} with ${base} failed (${lastLine(made.tail)}); see ${logFile}`);
+    const made = await runLogged(s.spark.python, ["-m", "venv", venv], logFile, { timeoutMs: 5 * 60_000 });
+    if (made.code !== 0) throw new CliError(`creating the test venv at ${venv} failed (${lastLine(made.tail)}); see ${logFile}`);
   }
   fs.rmSync(marker, { force: true });
   const pip = await runLogged(python, ["-m", "pip", "install", "--disable-pip-version-check", "--no-input", "-r", requirements], logFile, { timeoutMs: 20 * 60_000 });
-  if (pip.code !== 0) throw new Error(`pip install -r test/requirements.txt failed (${lastLine(pip.tail).slice(0, 200)}); see ${logFile}`);
+  if (pip.code !== 0) {
+    throw new CliError(`pip install -r test/requirements.txt failed (${lastLine(pip.tail).slice(0, 200)}); check access to PyPI (or PIP_INDEX_URL) and see ${logFile}`);
+  }
   fs.writeFileSync(marker, `${hash}\n`);
-  return python;
+  return { python, bin };
 }
 
-/** In a test: the venv's python, or undefined after skipping the test (locally) when it cannot be made; CI fails. */
-export async function needTestVenv(t: TestContext): Promise<string | undefined> {
+/** In a test: the venv, or undefined after skipping the test (locally) when it cannot be made; CI fails. */
+export async function needTestVenv(t: TestContext): Promise<TestVenv | undefined> {
   try {
     return await ensureTestVenv();
   } catch (err) {

@@ -8,23 +8,26 @@ import { activeRunCount, nextDagRun } from "../../runs/schedule-due-runs";
 import { timetableDescription } from "./timetable-description";
 
 // DAG files are compiled when the app's entry loads them, which is when this module loads too.
-const PARSED_AT = airflowIso(Date.now());
+export const PARSED_AT = airflowIso(Date.now());
 // Airflow's [core] max_active_tasks_per_dag default; azflow has no per-DAG task limit.
-const MAX_ACTIVE_TASKS = 16;
+export const MAX_ACTIVE_TASKS = 16;
 
 export type ScheduleInterval =
   | { __type: "CronExpression"; value: string }
   | { __type: "TimeDelta"; days: number; seconds: number; microseconds: number }
   | null;
 
+/** A duration as Airflow serialises a timedelta. */
+export function timeDelta(totalSeconds: number): { __type: "TimeDelta"; days: number; seconds: number; microseconds: number } {
+  const whole = Math.floor(totalSeconds);
+  return { __type: "TimeDelta", days: Math.floor(whole / 86_400), seconds: whole % 86_400, microseconds: Math.round((totalSeconds - whole) * 1e6) };
+}
+
 export function scheduleInterval(schedule: CompiledSchedule): ScheduleInterval {
   switch (schedule.kind) {
     case "cron": return { __type: "CronExpression", value: schedule.preset ?? schedule.expression };
     case "once": return { __type: "CronExpression", value: "@once" };
-    case "interval": {
-      const whole = Math.floor(schedule.seconds);
-      return { __type: "TimeDelta", days: Math.floor(whole / 86_400), seconds: whole % 86_400, microseconds: Math.round((schedule.seconds - whole) * 1e6) };
-    }
+    case "interval": return timeDelta(schedule.seconds);
     case "manual": return null;
   }
 }

@@ -1,4 +1,6 @@
-// A ledger run as the API's DAGRun object (Airflow 2.10 v1 schema).
+// A ledger run as the API's DAGRun object (Airflow 2.10 v1 schema). A conf stored in blob storage
+// (too large for the ledger) is read back here, so clients see the conf they sent.
+import { loadXCom } from "../../activities/xcom-store";
 import type { DagRunRecord } from "../../ledger/records";
 import { apiDate } from "./api-dates";
 
@@ -19,7 +21,11 @@ export interface DagRunResource {
   note: string | null;
 }
 
-export function dagRunResource(run: DagRunRecord): DagRunResource {
+export async function runConf(run: DagRunRecord): Promise<Record<string, unknown>> {
+  return (await loadXCom(run.conf)) as Record<string, unknown>;
+}
+
+export async function dagRunResource(run: DagRunRecord): Promise<DagRunResource> {
   const logicalDate = apiDate(run.logical_date);
   return {
     dag_run_id: run.dag_run_id,
@@ -35,7 +41,7 @@ export function dagRunResource(run: DagRunRecord): DagRunResource {
     run_type: run.run_type,
     state: run.state,
     external_trigger: run.external_trigger,
-    conf: run.conf,
+    conf: await runConf(run),
     note: run.note,
   };
 }

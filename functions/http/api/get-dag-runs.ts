@@ -1,54 +1,68 @@
-// GET /api/v1/dags/{dag_id}/dagRuns: a DAG's runs from the ledger ("~" for every DAG's), with
-// Airflow's filters, ordering (oldest logical date first by default) and paging.
-import { app, type HttpRequest, type HttpResponseInit } from "@azure/functions";
-import { listDags } from "../../dag-registry";
-import type { DagRunRecord } from "../../ledger/records";
-import { appRunLedger } from "../../runs/app-run-ledger";
-import { compareInstants, instantOf } from "./api-dates";
+// GET /api/v1/dags/{dag_id}/dagRuns ("~" for every DAG's runs) and POST /api/v1/dags/~/dagRuns/list
+// (the batch form): runs from the ledger with Airflow's filters, ordering and paging.
+import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
+import { apiRoute } from "./api-route";
 import { dagRunResource } from "./dag-run-resource";
-import { apiHandler } from "./problem";
-import { compareText, dateParam, listParam, orderParam, pageOf, pageParams, type Comparator } from "./query";
+import { DAG_RUN_ORDERINGS, queryRuns } from "./dag-run-query";
+import { dateRange, listParam, orderBy, orderParam, pageLimit, pageParams, parseQueryDate, selectFields, type DateRange } from "./query";
+import { fieldError, optionalString, optionalStringList, readJsonObject, refuseNulls, refuseUnknownFields } from "./request-body";
 
-const byLogicalDate: Comparator<DagRunRecord> = (a, b) => compareInstants(a.logical_date, b.logical_date) || compareText(a.dag_id, b.dag_id) || compareText(a.dag_run_id, b.dag_run_id);
-
-// Airflow's allowed sort attributes; "id" (insertion order there) is the logical date order here.
-const ORDERINGS: Record<string, Comparator<DagRunRecord>> = {
-  id: byLogicalDate,
-  logical_date: byLogicalDate,
-  execution_date: byLogicalDate,
-  dag_run_id: (a, b) => compareText(a.dag_run_id, b.dag_run_id),
-  dag_id: (a, b) => compareText(a.dag_id, b.dag_id) || byLogicalDate(a, b),
-  state: (a, b) => compareText(a.state, b.state) || byLogicalDate(a, b),
-  start_date: (a, b) => compareInstants(a.start_date, b.start_date) || byLogicalDate(a, b),
-  end_date: (a, b) => compareInstants(a.end_date, b.end_date) || byLogicalDate(a, b),
-  external_trigger: (a, b) => Number(a.external_trigger) - Number(b.external_trigger) || byLogicalDate(a, b),
-};
-
-function inRange(value: string | null, gte: number | undefined, lte: number | undefined): boolean {
-  if (gte === undefined && lte === undefined) return true;
-  const at = instantOf(value);
-  return at !== null && (gte === undefined || at >= gte) && (lte === undefined || at <= lte);
-}
-
-export async function getDagRuns(request: HttpRequest): Promise<HttpResponseInit> {
+export async function getDagRuns(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const query = request.query;
   const dagId = request.params.dag_id;
   const page = pageParams(query);
-  const order = orderParam(query, ORDERINGS, "logical_date");
-  const states = listParam(query, "state");
-  const range = (field: string) => [dateParam(query, `${field}_gte`), dateParam(query, `${field}_lte`)] as const;
-  const [logicalGte, logicalLte] = range("execution_date");
-  const [startGte, startLte] = range("start_date");
-  const [endGte, endLte] = range("end_date");
-
-  const ledger = appRunLedger();
-  const dagIds = dagId === "~" ? listDags().map((d) => d.dagId) : [dagId];
-  const runs = (await Promise.all(dagIds.map((id) => ledger.listDagRuns(id)))).flat();
-  const matching = runs
-    .filter((r) => states.length === 0 || states.includes(r.state))
-    .filter((r) => inRange(r.logical_date, logicalGte, logicalLte) && inRange(r.start_date, startGte, startLte) && inRange(r.end_date, endGte, endLte))
-    .sort(order);
-  return { status: 200, jsonBody: { dag_runs: pageOf(matching, page).map(dagRunResource), total_entries: matching.length } };
+  const order = orderParam(query, DAG_RUN_ORDERINGS, "id");
+  const fields = listParam(query, "fields");
+  const { runs, total } = await queryRuns({
+    dagIds: dagId === "~" ? null : [dagId],
+    states: listParam(query, "state"),
+    logicalDate: dateRange(query, "execution_date"),
+    startDate: dateRange(query, "start_date"),
+    endDate: dateRange(query, "end_date"),
+    updatedAt: dateRange(query, "updated_at"),
+  }, order, page, context);
+  const resources = await Promise.all(runs.map(dagRunResource));
+  return { status: 200, jsonBody: { dag_runs: selectFields(resources, fields, "DAGRunSchema"), total_entries: total } };
 }
 
-app.http("api_get_dag_runs", { route: "v1/dags/{dag_id}/dagRuns", methods: ["GET"], authLevel: "function", handler: apiHandler(getDagRuns) });
+const BATCH_FIELDS = [
+  "order_by", "page_offset", "page_limit", "dag_ids", "states", "execution_date_gte", "execution_date_lte",
+  "start_date_gte", "start_date_lte", "end_date_gte", "end_date_lte", "updated_at_gte", "updated_at_lte",
+];
+
+function bodyDate(body: Record<string, unknown>, field: string): DateRange["gte"] {
+  const text = optionalString(body, field);
+  if (text === undefined) return undefined;
+  try {
+    return parseQueryDate(text, field);
+  } catch {
+    throw fieldError(field, "Not a valid datetime.");
+  }
+}
+
+function bodyInt(body: Record<string, unknown>, field: string, minimum: number): number | undefined {
+  const value = body[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "number" || !Number.isInteger(value)) throw fieldError(field, "Not a valid integer.");
+  if (value < minimum) throw fieldError(field, `Must be greater than or equal to ${minimum}.`);
+  return value;
+}
+
+export async function getDagRunsBatch(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  const body = await readJsonObject(request);
+  refuseUnknownFields(body, BATCH_FIELDS);
+  refuseNulls(body);
+  const order = orderBy(optionalString(body, "order_by"), DAG_RUN_ORDERINGS, "id");
+  const dagIds = optionalStringList(body, "dag_ids");
+  const states = optionalStringList(body, "states") ?? [];
+  const page = { limit: pageLimit(bodyInt(body, "page_limit", 1)), offset: bodyInt(body, "page_offset", 0) ?? 0 };
+  const range = (field: string): DateRange => ({ gte: bodyDate(body, `${field}_gte`), lte: bodyDate(body, `${field}_lte`) });
+  const { runs, total } = await queryRuns({
+    // As in Airflow, an empty dag_ids is every DAG.
+    dagIds: dagIds?.length ? dagIds : null, states, logicalDate: range("execution_date"), startDate: range("start_date"), endDate: range("end_date"), updatedAt: range("updated_at"),
+  }, order, page, context);
+  return { status: 200, jsonBody: { dag_runs: await Promise.all(runs.map(dagRunResource)), total_entries: total } };
+}
+
+apiRoute("api_get_dag_runs", "GET", "dags/{dag_id}/dagRuns", getDagRuns, { durableClient: true });
+apiRoute("api_get_dag_runs_batch", "POST", "dags/~/dagRuns/list", getDagRunsBatch, { durableClient: true });

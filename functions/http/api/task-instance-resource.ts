@@ -3,6 +3,7 @@
 // azflow runs tasks as activities and has none of those.
 import type { CompiledDag } from "../../../orchestrations/runtime/model/compiled-dag";
 import type { DagRunRecord, TaskInstanceRecord } from "../../ledger/records";
+import { airflowClassOf } from "./airflow-operators";
 import { apiDate } from "./api-dates";
 
 export interface SlaMissResource {
@@ -45,11 +46,13 @@ export interface TaskInstanceResource {
   trigger: null;
   triggerer_job: null;
   note: string | null;
+  /** azflow's own operator name (operator holds the Airflow class it stands for). */
+  azflow_operator: string | null;
 }
 
 /** Airflow's default weight rule "downstream": 1 plus one for every task downstream of it. */
 export function priorityWeight(dag: CompiledDag | undefined, taskId: string): number | null {
-  if (!dag || !dag.tasks[taskId]) return null;
+  if (!dag || !Object.hasOwn(dag.tasks, taskId)) return null;
   const seen = new Set<string>();
   const stack = [...dag.tasks[taskId].downstream];
   while (stack.length) {
@@ -81,7 +84,7 @@ export function taskInstanceResource(ti: TaskInstanceRecord, run: DagRunRecord, 
     pool_slots: 1,
     queue: "default",
     priority_weight: priorityWeight(dag, ti.task_id),
-    operator: ti.operator || null,
+    operator: ti.operator ? airflowClassOf(ti.operator, dag && Object.hasOwn(dag.tasks, ti.task_id) ? dag.tasks[ti.task_id] : undefined).class_name : null,
     queued_when: null,
     pid: null,
     executor: null,
@@ -97,5 +100,6 @@ export function taskInstanceResource(ti: TaskInstanceRecord, run: DagRunRecord, 
     trigger: null,
     triggerer_job: null,
     note: null,
+    azflow_operator: ti.operator || null,
   };
 }

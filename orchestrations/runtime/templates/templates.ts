@@ -29,6 +29,26 @@ export interface TemplateRun {
   dagParams?: Record<string, unknown>;
   taskParams?: Record<string, unknown>;
   xcom?: XComLookup;
+  /** Airflow Variables by key, read by the activity before rendering (`var.value.x`, `var.json.x`). */
+  variables?: Readonly<Record<string, string>>;
+}
+
+/** Airflow's `var` accessor: `var.value.<key>` is the text, `var.json.<key>` its JSON, parsed when read. */
+function variableAccessor(variables: Readonly<Record<string, string>>): Record<string, unknown> {
+  const json: Record<string, unknown> = {};
+  for (const [key, text] of Object.entries(variables)) {
+    Object.defineProperty(json, key, {
+      enumerable: true,
+      get: () => {
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          throw new TemplateError(`Variable '${key}' is not valid JSON (var.json.${key})`);
+        }
+      },
+    });
+  }
+  return { value: { ...variables }, json };
 }
 
 const fn = (name: string, call: (args: unknown[], kwargs: Kwargs) => unknown) => new TemplateFunction(name, call);
@@ -302,6 +322,7 @@ export function buildTemplateContext(run: TemplateRun): TemplateContext {
     task_instance: ti,
     params,
     macros: MACROS,
+    var: variableAccessor(run.variables ?? {}),
     test_mode: false,
   };
 }

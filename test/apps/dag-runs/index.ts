@@ -6,12 +6,7 @@ import { addDag, getDag } from "../../../functions/dag-registry";
 import { appRunLedger } from "../../../functions/runs/app-run-ledger";
 import { registerScheduleTrigger } from "../../../functions/triggers/schedule-trigger";
 import type { DagRunInput } from "../../../orchestrations/runtime/orchestrator/run-input";
-import "../../../functions/http/api/get-dags";
-import "../../../functions/http/api/get-dag";
-import "../../../functions/http/api/post-dag-run";
-import "../../../functions/http/api/get-dag-runs";
-import "../../../functions/http/api/get-dag-run";
-import "../../../functions/http/api/get-task-instances";
+import "../../../functions/http/api";
 import { testDags } from "./state";
 
 const RECORD_RUN = "dag_runs_test_record_run";

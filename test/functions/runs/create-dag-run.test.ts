@@ -7,7 +7,7 @@ import { DagRunRequestError } from "../../../functions/runs/run-request-error";
 import { dag, operator } from "../../../orchestrations/runtime/model/dag";
 import { instanceIdFor } from "../../../orchestrations/runtime/time/run-ids";
 import { needService } from "../../support/services";
-import { testLedger, type TestLedger } from "../../support/test-ledger";
+import { asWritten, testLedger, type TestLedger } from "../../support/test-ledger";
 import { RecordingStarter } from "./recording-starter";
 
 const daily = dag({
@@ -57,7 +57,7 @@ describe("createDagRun", () => {
       end_date: null,
     };
     assert.deepEqual(result.run, expected);
-    assert.deepEqual(await s.ledger.getDagRun(d.dagId, runId), expected);
+    assert.deepEqual(asWritten(await s.ledger.getDagRun(d.dagId, runId)), expected);
     assert.deepEqual(s.starter.calls, [{
       orchestration: d.dagId,
       instanceId: expected.instance_id,
@@ -90,11 +90,11 @@ describe("createDagRun", () => {
     assert.ok(first.created);
 
     const sameId = await createDagRun(s.deps, d, { runType: "manual", runId: "my_run", logicalDate: "2024-02-02T00:00:00+00:00" });
-    assert.deepEqual(sameId, { created: false, conflict: "run_id", existing: first.run });
+    assert.deepEqual(!sameId.created && { ...sameId, existing: asWritten(sameId.existing) }, { created: false, conflict: "run_id", existing: first.run });
 
     // Same instant written differently still collides.
     const sameDate = await createDagRun(s.deps, d, { runType: "manual", runId: "other_run", logicalDate: "2024-02-01T01:00:00+01:00" });
-    assert.deepEqual(sameDate, { created: false, conflict: "logical_date", existing: first.run });
+    assert.deepEqual(!sameDate.created && { ...sameDate, existing: asWritten(sameDate.existing) }, { created: false, conflict: "logical_date", existing: first.run });
 
     // A scheduled run for that date collides on the date, as in Airflow.
     const scheduled = await createDagRun(s.deps, d, { runType: "scheduled", logicalDate: "2024-02-01T00:00:00Z" });
@@ -126,7 +126,9 @@ describe("createDagRun", () => {
       [{ runType: "manual", runId: "a/b" }, /does not match the pattern/],
       [{ runType: "manual", runId: "" }, /does not match the pattern/],
       [{ runType: "manual", runId: "x".repeat(251) }, /does not match the pattern/],
-      [{ runType: "manual", logicalDate: "yesterday" }, /logical_date: invalid date/],
+      [{ runType: "manual", logicalDate: "yesterday" }, /logical_date: 'yesterday' is not an RFC 3339 date-time/],
+      [{ runType: "manual", logicalDate: "0001-01-01T00:00:00+01:00" }, /outside the range of dates/],
+      [{ runType: "manual", runId: ".." }, /removed from URL paths/],
       [{ runType: "manual", dataInterval: { start: "2024-01-02", end: "2024-01-01" } }, /must not be before/],
       [{ runType: "manual", note: 5 as unknown as string }, /note must be a string/],
     ];
@@ -156,8 +158,9 @@ describe("createDagRun", () => {
     assert.equal(stored?.end_date, "2024-03-10T12:34:56.789000+00:00");
     s.starter.failWith = undefined;
     const again = await createDagRun(s.deps, d, { runType: "manual", runId: "doomed" });
-    // Same run id and (defaulted to the same now) same logical date: the date is reported first.
-    assert.equal(!again.created && again.conflict, "logical_date");
+    // A defaulted logical date is never shared between two requests (even at the same "now"), so
+    // the run id is what collides.
+    assert.equal(!again.created && again.conflict, "run_id");
     assert.equal(!again.created && again.existing.state, "failed");
     assert.equal(s.starter.calls.length, 0);
   });

@@ -142,7 +142,7 @@ describe("telemetry to Application Insights (local HTTPS server speaking the ing
       const outcomes = metricPoints(server, "azflow.dag_run.outcome").filter((p) => [okRun, failedRun].includes(p.properties.run_id));
       assert.deepEqual(outcomes.map((p) => `${p.properties.dag_id}:${p.properties.state}:${p.value}`).sort(),
         ["telemetry_fails:failed:1", "telemetry_ok:success:1"]);
-      const failure = messages(server).find((e) => props(e).run_id === failedRun && props(e).task_id === "boom");
+      const failure = messages(server).find((e) => props(e).run_id === failedRun && props(e).task_id === "boom" && /always fails/.test(String(e.data.baseData.message)));
       assert.ok(failure, "the failing task's error line was sent");
       assert.equal(failure.data.baseData.severityLevel, "Error");
       assert.match(String(failure.data.baseData.message), /this task always fails/);

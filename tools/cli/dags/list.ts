@@ -45,6 +45,12 @@ async function listings(rt: CliRuntime): Promise<{ rows: DagListing[]; ledgerErr
     const next = nextDagRun(dag, runs, new Date());
     rows.push({ dag_id: dag.dagId, schedule: describeSchedule(dag.schedule), next_run: next ? airflowIso(next.logicalDate) : null, tags: [...dag.tags], paused: paused.has(dag.dagId) });
   }
+  if (ledgerError === null) {
+    // Paused through the REST API (stored beside the ledger), else AZFLOW_PAUSED_DAGS.
+    const { appDagStateStore } = await import("../../../functions/ledger/dag-state");
+    const stored = await appDagStateStore().pausedStates(rows.map((r) => r.dag_id)).catch(() => undefined);
+    if (stored) for (const row of rows) row.paused = stored.get(row.dag_id) ?? row.paused;
+  }
   return { rows, ledgerError };
 }
 

@@ -1,6 +1,7 @@
 // Where orchestration instances live between episodes. The engine keeps every instance in
 // memory and writes through to a store after each change; a store that survives the process
 // (FileInstanceStore) is what lets a restarted host resume running orchestrations from history.
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { fromStoredEvent, toStoredEvent, type FailureDetails, type HistoryEvent } from "./history";
@@ -48,6 +49,22 @@ export class MemoryInstanceStore implements InstanceStore {
   delete(): void {}
 }
 
+/** Room for ".json.tmp" within the usual 255-byte file name limit. */
+const MAX_NAME_BYTES = 200;
+
+/**
+ * The file of an instance, named so that any instance id works: an id may be 256 characters (an
+ * Airflow run id alone may be 250) and percent-encoding can triple it. Short ids keep the plain
+ * encoded name, so existing state directories load unchanged; longer ones are cut and end in a
+ * hash of the whole id.
+ */
+export function instanceFileName(instanceId: string): string {
+  const encoded = encodeURIComponent(instanceId);
+  if (encoded.length <= MAX_NAME_BYTES) return `${encoded}.json`;
+  const hash = createHash("sha256").update(instanceId, "utf8").digest("hex").slice(0, 32);
+  return `${encoded.slice(0, MAX_NAME_BYTES - hash.length - 1)}~${hash}.json`;
+}
+
 /** One JSON file per instance, replaced atomically (write then rename) on every change. */
 export class FileInstanceStore implements InstanceStore {
   constructor(readonly dir: string) {
@@ -55,7 +72,7 @@ export class FileInstanceStore implements InstanceStore {
   }
 
   private fileFor(instanceId: string): string {
-    return path.join(this.dir, `${encodeURIComponent(instanceId)}.json`);
+    return path.join(this.dir, instanceFileName(instanceId));
   }
 
   loadAll(): InstanceRecord[] {
