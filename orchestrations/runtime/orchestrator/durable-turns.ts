@@ -24,8 +24,6 @@ export interface ActivityCall {
 interface Running {
   task: Task;
   call: ActivityCall;
-  /** A wake-up named this activity before its completion reached the history. */
-  woken: boolean;
 }
 
 interface Deadline {
@@ -38,7 +36,7 @@ export class DurableTurns {
   private readonly running = new Map<string, Running>();
   private readonly deadlines = new Map<string, Deadline>();
   private readonly listeners = new Map<string, () => void>();
-  /** Wake-up waits created and not yet taken, this turn's and past turns'. */
+  /** Wake-up waits created and not yet taken, this turn's and past turns', oldest first. */
   private readonly waiters: Task[] = [];
   /**
    * Timers created for earlier turns. They are never canceled: a canceled timer completes a
@@ -133,34 +131,42 @@ export class DurableTurns {
     if (this.fireDueDeadlines()) return;
     const earliest = this.nextDeadline();
     const old = this.running.size > 0 || this.listeners.size > 0;
-    if (this.queued.length === 1 && earliest === undefined && !old) {
+    // Activities started this turn: with the woken ones, the only ones that can have ended (an
+    // activity started earlier ends with a wake-up), so nothing else needs looking at.
+    const started = this.queued.splice(0);
+    if (started.length === 1 && earliest === undefined && !old) {
       // The only thing that can happen next: wait on the activity itself, no wake-up needed.
-      const { token, call } = this.queued.shift()!;
-      yield* this.waitOn(this.schedule(token, call, false));
-    } else if (this.queued.length === 0 && !old && earliest !== undefined) {
+      yield* this.waitOn(this.schedule(started[0].token, started[0].call, false));
+    } else if (started.length === 0 && !old && earliest !== undefined) {
       // Only a deadline to wait for. A timer an earlier turn created for the same moment is
       // awaited on its own (that adds no action); otherwise a new one.
-      const pending = this.alarms.find((a) => a.at === earliest && !finished(a.timer) && !a.timer.isCanceled);
-      yield* this.waitOn(pending ? pending.timer : this.alarm(earliest));
-    } else if (this.queued.length === 0 && !old) {
+      const pending = this.pendingAlarm(earliest);
+      yield* this.waitOn(pending ?? this.alarm(earliest));
+    } else if (started.length === 0 && !old) {
       throw new Error("DurableTurns.turn: nothing to wait for (orchestrator bug).");
     } else {
-      const fresh: Task[] = this.queued.splice(0).map(({ token, call }) => this.schedule(token, call, true));
+      const fresh: Task[] = started.map(({ token, call }) => this.schedule(token, call, true));
       if (earliest !== undefined) fresh.push(this.alarm(earliest));
       const wake = this.context.df.waitForExternalEvent(WAKE_EVENT);
       this.waiters.push(wake);
       fresh.push(wake);
       yield this.context.df.Task.any(fresh);
     }
-    yield* this.settleWakes();
-    this.deliverCompleted();
+    const woken = yield* this.settleWakes();
+    this.deliverCompleted([...started.map((s) => s.token), ...woken]);
     this.fireDueDeadlines();
+  }
+
+  /** A timer of an earlier turn still waiting to fire at `at`; fired ones are forgotten. */
+  private pendingAlarm(at: number): TimerTask | undefined {
+    for (let i = this.alarms.length - 1; i >= 0; i--) if (finished(this.alarms[i].timer)) this.alarms.splice(i, 1);
+    return this.alarms.find((a) => a.at === at)?.timer;
   }
 
   private schedule(token: string, call: ActivityCall, wakes: boolean): Task {
     const input = call.input(wakes ? { instanceId: this.context.df.instanceId, token } : null);
     const task = this.context.df.callActivity(call.name, input);
-    this.running.set(token, { task, call, woken: false });
+    this.running.set(token, { task, call });
     this.actions.activities += 1;
     return task;
   }
@@ -179,18 +185,17 @@ export class DurableTurns {
    * completion is then waited for on its own: its task was scheduled before, so that adds no
    * action and the extension waits on nothing new either.
    */
-  private *settleWakes(): Generator<Task, void, unknown> {
+  private *settleWakes(): Generator<Task, Set<string>, unknown> {
     const woken = new Set<string>();
     for (;;) {
-      for (const w of [...this.waiters]) {
-        if (!w.isCompleted) continue;
-        this.waiters.splice(this.waiters.indexOf(w), 1);
-        const payload = w.result as WakePayload | undefined;
+      // Events go to the newest open wait, so the waits taken since the last look are the newest.
+      while (this.waiters.length && this.waiters[this.waiters.length - 1].isCompleted) {
+        const payload = this.waiters.pop()!.result as WakePayload | undefined;
         if (payload && typeof payload.token === "string") woken.add(payload.token);
         else if (payload && typeof payload.listener === "string") this.listeners.get(payload.listener)?.();
       }
       const late = [...woken].map((t) => this.running.get(t)).find((r) => r !== undefined && !finished(r.task));
-      if (!late) return;
+      if (!late) return woken;
       yield* this.waitOn(late.task);
     }
   }
@@ -204,10 +209,11 @@ export class DurableTurns {
     }
   }
 
-  /** Every running activity whose completion is in the history so far, in token order. */
-  private deliverCompleted(): void {
-    for (const [token, r] of this.running) {
-      if (!finished(r.task)) continue;
+  /** The given activities whose completion is in the history so far, in the given order. */
+  private deliverCompleted(tokens: Iterable<string>): void {
+    for (const token of tokens) {
+      const r = this.running.get(token);
+      if (!r || !finished(r.task)) continue;
       this.running.delete(token);
       r.call.onDone(r.task.isFaulted ? { ok: false, error: r.task.result } : { ok: true, value: r.task.result });
     }

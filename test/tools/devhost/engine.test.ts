@@ -149,7 +149,8 @@ describe("devhost engine (test mode)", () => {
     const engine = testEngine(app);
     const started = Date.now();
     const { id, status } = await run(engine, "LongTimer", 10);
-    assert.equal(status.output, 10);
+    // Virtual time jumps to each fire time; the episode then runs a few real milliseconds later.
+    assert.ok(Math.abs((status.output as number) - 10) < 0.001, `elapsed ${String(status.output)} days`);
     assert.ok(Date.now() - started < 2000);
     // The extension splits 10 days into 3-day intervals while 3 days or more remain: 3 + 3 + 3 + 1.
     const fired = historyOf(engine, id).filter((e) => e.EventType === EventType.TimerCreated).map((e) => (new Date(e.FireAt as Date).getTime() - e.Timestamp.getTime()) / 86_400_000);

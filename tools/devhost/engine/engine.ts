@@ -109,6 +109,8 @@ export class DurableEngine {
   private idleCheckScheduled = false;
   private closed = false;
   private durableClientData?: () => unknown;
+  /** Episodes run and history events replayed in them, for benchmarks. */
+  readonly stats = { episodes: 0, replayedEvents: 0 };
 
   constructor(options: EngineOptions) {
     this.mode = options.mode;
@@ -361,6 +363,8 @@ export class DurableEngine {
     const started = events.orchestratorStarted(now);
     rec.history.push(started, ...incoming);
     rec.status = "Running";
+    this.stats.episodes += 1;
+    this.stats.replayedEvents += rec.history.length;
     const { outcome, replay, problem } = await runExtensionEpisode(fn, this.registry, rec, rec.history, this.log);
     // Everything up to here has now been seen by the orchestrator: later episodes replay it.
     started.IsPlayed = true;
