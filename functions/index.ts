@@ -11,11 +11,18 @@ import "./activities";
 import "./callables/tutorial";
 import "./callables/parent-dag";
 import "./callables/sensor-with-conditions";
+import "./callables/micro-batching-generate-data";
+import "./callables/micro-batching-load-data";
 import { registerDag } from "./register-dag";
 import tutorial from "../orchestrations/tutorial";
 import sensorWithConditions from "../orchestrations/sensor_with_conditions";
 import parentDag from "../orchestrations/parent_dag";
 import childDag1 from "../orchestrations/child_dag_1";
 import childDag2 from "../orchestrations/child_dag_2";
+import microBatchingPrepareEnv from "../orchestrations/micro_batching_prepare_env";
+import microBatchingGenerateData from "../orchestrations/micro_batching_generate_data";
+import microBatchingLoadData from "../orchestrations/micro_batching_load_data";
+import microBatchingTransformData from "../orchestrations/micro_batching_transform_data";
 
 for (const dag of [tutorial, sensorWithConditions, parentDag, childDag1, childDag2]) registerDag(dag);
+for (const dag of [microBatchingPrepareEnv, microBatchingGenerateData, microBatchingLoadData, microBatchingTransformData]) registerDag(dag);

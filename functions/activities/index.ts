@@ -10,10 +10,13 @@ import { previousRunStates, runCallback, scheduleDue, writeLedger } from "./book
 import { callableOperator } from "./callable";
 import { externalTaskSensor } from "./external-task-sensor";
 import { httpOperator, httpSensor } from "./http";
+import { kafkaLoadOperator } from "./kafka-load";
 import { kafkaProduceOperator } from "./kafka-produce";
+import { oncePerDayBranch } from "./once-per-day";
 import type { OperatorDefinition } from "./operator";
 import { postgresCopyOperator } from "./postgres-copy";
 import { sqlOperator } from "./sql";
+import { sparkJobCancelOperator, sparkJobStatusOperator, sparkSubmitOperator } from "./spark-submit";
 import { sqlSensor } from "./sql-sensor";
 import { taskActivity } from "./task-activity";
 import { dagRunStateSensor, triggerDagRunOperator } from "./trigger-dag-run";
@@ -22,6 +25,7 @@ export const OPERATORS: readonly OperatorDefinition<never>[] = [
   bashOperator, callableOperator, sqlOperator, sqlSensor, httpOperator, httpSensor,
   createContainersOperator, uploadOperator, listOperator, copyOperator, moveOperator, prefixSensor,
   postgresCopyOperator, kafkaProduceOperator, triggerDagRunOperator, dagRunStateSensor, externalTaskSensor,
+  oncePerDayBranch, kafkaLoadOperator, sparkSubmitOperator, sparkJobStatusOperator, sparkJobCancelOperator,
 ] as unknown as readonly OperatorDefinition<never>[];
 
 export function operatorNames(): string[] {

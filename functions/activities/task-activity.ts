@@ -147,7 +147,12 @@ export function taskActivity<C>(def: OperatorDefinition<C>) {
         return {
           outcome: "success",
           xcom: (await storeXCom(value.value, where2)) as JsonValue,
-          followUp: { ...value.$followUp, config: value.$followUp.config as JsonValue },
+          followUp: {
+            operator: value.$followUp.operator,
+            config: value.$followUp.config as JsonValue,
+            pokeIntervalSeconds: value.$followUp.pokeIntervalSeconds,
+            ...(value.$followUp.cancel ? { cancel: { operator: value.$followUp.cancel.operator, config: value.$followUp.cancel.config as JsonValue } } : {}),
+          },
         };
       }
       return { outcome: "success", xcom: (await storeXCom(value, where2)) as JsonValue };

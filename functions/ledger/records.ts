@@ -46,4 +46,9 @@ export interface TaskInstanceRecord {
   hostname?: string;
   /** The SLA deadline this instance missed (ISO), when it finished late. */
   sla_missed_deadline?: string;
+  /**
+   * The external job this instance started, as JSON (a Spark job handle), so a terminated run's
+   * jobs can still be cancelled; Airflow's field of the same name. Cleared when the job ends.
+   */
+  external_executor_id?: string;
 }

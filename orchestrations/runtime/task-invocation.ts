@@ -43,7 +43,11 @@ export type TaskActivityResult =
       outcome: "success";
       xcom: JsonValue;
       /** Keep the task running and poke this check until done (TriggerDagRun waiting for its run). */
-      followUp?: { operator: string; config: JsonValue; pokeIntervalSeconds: number };
+      followUp?: {
+        operator: string; config: JsonValue; pokeIntervalSeconds: number;
+        /** How to stop the external work if the task is given up on (execution_timeout, termination). */
+        cancel?: { operator: string; config: JsonValue };
+      };
     }
   | { outcome: "skipped"; reason: string }
   | { outcome: "poke"; done: boolean; xcom: JsonValue };

@@ -17,7 +17,7 @@ function sparkPom(s: ServiceSettings): string {
   return path.join(s.projectRoot, "tools", "services", "maven", "spark-jars.pom.xml");
 }
 
-function venvPython(s: ServiceSettings): string {
+export function venvPython(s: ServiceSettings): string {
   return path.join(s.spark.venv, "bin", "python");
 }
 
@@ -65,7 +65,8 @@ async function ensureVenv(s: ServiceSettings): Promise<void> {
 }
 
 export function sparkJars(s: ServiceSettings): string[] {
-  return listJars(s.spark.jarsDir);
+  // Before `services up spark` fetched them there are none yet.
+  return fs.existsSync(s.spark.jarsDir) ? listJars(s.spark.jarsDir) : [];
 }
 
 export interface SparkSubmitOptions {
