@@ -76,7 +76,7 @@ export async function drainTopic(kafka: Kafka, o: DrainOptions): Promise<DrainRe
   }
   o.log(`${o.topic}: draining ${[...states].filter(([, s]) => !s.done).map(([p, s]) => `p${p} ${s.position}..${s.end}`).join(", ")} in group ${o.groupId}.`);
 
-  const consumer = kafka.consumer({ groupId: o.groupId, maxBytesPerPartition: Math.max(1 << 20, o.maxBatchBytes), maxWaitTimeInMs: 500, sessionTimeout: 30_000, heartbeatInterval: 3000 });
+  const consumer = kafka.consumer({ groupId: o.groupId, maxBytesPerPartition: Math.max(1 << 20, o.maxBatchBytes), maxWaitTimeInMs: 500, sessionTimeout: 10_000, heartbeatInterval: 1000 });
   // One store in flight while the next batch fills: Kafka reads overlap sink writes, and the
   // commits still happen in offset order because each store waits for the previous one.
   let inFlight: Promise<void> = Promise.resolve();
