@@ -32,7 +32,7 @@ interface Started {
 async function startMissing(s: ServiceSettings): Promise<Started> {
   const started: LocalService[] = [];
   const unavailable: string[] = [];
-  for (const svc of SERVICES) {
+  for (const svc of SERVICES.filter((x) => !x.onDemand)) {
     try {
       const r = await upService(svc, s);
       // Spark has no process: "ready" installs something but leaves nothing to stop.

@@ -39,6 +39,21 @@ function processState(pid: number): "alive" | "gone" {
   }
 }
 
+/** Whether any live process remains in the job's process group (spark-submit, the JVM, Python). */
+function groupAlive(pgid: number): boolean {
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(fields[2]) === pgid && fields[0] !== "Z" && fields[0] !== "X") return true;
+    } catch {
+      // gone while we looked
+    }
+  }
+  return false;
+}
+
 /** The job's environment: this process's, less the app's connections (a job gets only the ones it names). */
 function jobEnv(spec: SparkJobSpec, extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
@@ -126,8 +141,10 @@ export function localSparkBackend(o: LocalSparkOptions): SparkBackend {
         }
       };
       signalGroup("SIGTERM");
-      for (let i = 0; i < 50 && processState(h.pid) === "alive"; i++) await new Promise((r) => setTimeout(r, 200));
-      if (processState(h.pid) === "alive") signalGroup("SIGKILL");
+      // Spark's shutdown hooks get a grace period; whatever is left then is killed.
+      for (let i = 0; i < 50 && groupAlive(h.pid); i++) await new Promise((r) => setTimeout(r, 200));
+      if (groupAlive(h.pid)) signalGroup("SIGKILL");
+      for (let i = 0; i < 25 && groupAlive(h.pid); i++) await new Promise((r) => setTimeout(r, 200));
       return { state: "cancelled", detail: "cancelled" };
     },
   };
