@@ -173,10 +173,24 @@ export const sparkJobStatusOperator: OperatorDefinition<JobRef> = {
       ctx.log(`Spark job succeeded. Driver log tail:\n${tail.join("\n")}`);
       return { done: true };
     }
-    // One line: the orchestrator keeps the first line of an error as the task's error.
-    throw new Error(`Spark job ${status.state === "cancelled" ? "was cancelled" : "failed"} (${status.detail}). Driver log tail: ${tail.join(" ⏎ ") || "(empty)"}`);
+    throw new Error(`Spark job ${status.state === "cancelled" ? "was cancelled" : "failed"} (${status.detail}). Driver log tail: ${errorTail(tail)}`);
   },
 };
+
+/** Spark's own INFO/WARN chatter hides the cause (a Python traceback, an exception). */
+const SPARK_LOG_LINE = /^\d{2}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2} (INFO|DEBUG|TRACE|WARN) /;
+const ERROR_TAIL_CHARS = 1500;
+
+/**
+ * The driver log's tail as one line for the task's error (the orchestrator keeps an error's first
+ * line, the ledger its first 2000 characters): Spark's routine log lines dropped, the end kept.
+ */
+export function errorTail(lines: string[]): string {
+  const useful = lines.filter((l) => !SPARK_LOG_LINE.test(l));
+  const text = (useful.length ? useful : lines).map((l) => l.trim()).join(" ⏎ ");
+  if (!text) return "(empty)";
+  return text.length > ERROR_TAIL_CHARS ? `…${text.slice(-ERROR_TAIL_CHARS)}` : text;
+}
 
 /** Stops the job (execution_timeout, run termination); a finished job is left alone. */
 export const sparkJobCancelOperator: OperatorDefinition<JobRef> = {
