@@ -124,7 +124,7 @@ export const sparkSubmitOperator: OperatorDefinition<SparkSubmitConfig> = {
     const handle = await sparkBackend(config.connId).submit(spec);
     await recordJob(ctx, { connId: config.connId, handle });
     ctx.log(`Submitted Spark job ${spec.name} (${describeHandle(handle)}); checking every ${config.pokeIntervalSeconds} s.`);
-    const check = { conn_id: config.connId, handle, log_tail_lines: config.logTailLines };
+    const check = { conn_id: config.connId, handle, log_tail_lines: config.logTailLines, hold_seconds: Math.min(config.pokeIntervalSeconds, MAX_HOLD_SECONDS) };
     return followUp({ name: spec.name, job: describeHandle(handle) }, {
       operator: sparkJobStatusOperator.name,
       config: check,
@@ -138,21 +138,33 @@ export function describeHandle(handle: SparkJobHandle): string {
   return handle.backend === "local" ? `${handle.master} pid ${handle.pid}, driver log ${handle.logFile}` : `Livy batch ${handle.batchId} at ${handle.url}`;
 }
 
+/**
+ * A status check watches a running job this long (re-reading its state every half second) before
+ * answering "not yet". Bounded and short, so a check never holds a worker for the job; it lets the
+ * check see a job end within the interval, and keeps the pokes (and the history) few where timers
+ * fire at once (`dags test`'s virtual clock).
+ */
+const MAX_HOLD_SECONDS = 3;
+
 interface JobRef {
   connId: string;
   handle: SparkJobHandle;
   logTailLines: number;
+  holdSeconds: number;
 }
 
 function parseJobRef(config: unknown, where: string): JobRef {
-  const c = new ConfigReader(config, where).only(["conn_id", "handle", "log_tail_lines"]);
+  const c = new ConfigReader(config, where).only(["conn_id", "handle", "log_tail_lines", "hold_seconds"]);
   let handle: SparkJobHandle;
   try {
     handle = parseJobHandle(c.raw("handle"));
   } catch {
     throw new ConfigError(`${where}: 'handle' is not a Spark job handle.`);
   }
-  return { connId: c.string("conn_id", "spark_default"), handle, logTailLines: c.number("log_tail_lines", 30, 1, 500) };
+  return {
+    connId: c.string("conn_id", "spark_default"), handle, logTailLines: c.number("log_tail_lines", 30, 1, 500),
+    holdSeconds: c.number("hold_seconds", 0, 0, MAX_HOLD_SECONDS),
+  };
 }
 
 /** The follow-up check: done when the job succeeded; a failed job fails the task with its log's tail. */
@@ -162,7 +174,12 @@ export const sparkJobStatusOperator: OperatorDefinition<JobRef> = {
   parse: parseJobRef,
   async execute(config, ctx): Promise<PokeResult> {
     const backend = sparkBackend(config.connId);
-    const status = await backend.status(config.handle);
+    let status = await backend.status(config.handle);
+    const holdUntil = Date.now() + config.holdSeconds * 1000;
+    while (status.state === "running" && Date.now() + 500 <= holdUntil && !ctx.signal.aborted) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      status = await backend.status(config.handle);
+    }
     if (status.state === "running") {
       ctx.log(`Spark job ${describeHandle(config.handle)}: ${status.detail}.`);
       return { done: false };
