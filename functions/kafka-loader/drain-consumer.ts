@@ -33,27 +33,29 @@ export interface DrainResult {
   committed: Record<string, string>;
 }
 
+// Offsets are int64 on the wire; Numbers hold them exactly up to 2^53, far past any real topic,
+// and cost less than a BigInt per message.
 interface PartitionState {
-  end: bigint;
+  end: number;
   /** The next offset to read (committed offset, then past each message seen). */
-  position: bigint;
+  position: number;
   batch: MicroBatch | null;
   startedMs: number;
   done: boolean;
 }
 
 /** Offsets at which each partition starts (committed, else the log start) and ends (its high watermark now). */
-async function offsetRange(kafka: Kafka, topic: string, groupId: string): Promise<Map<number, { start: bigint; end: bigint }>> {
+async function offsetRange(kafka: Kafka, topic: string, groupId: string): Promise<Map<number, { start: number; end: number }>> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
-    const done = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
-    const out = new Map<number, { start: bigint; end: bigint }>();
+    const done = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+    const out = new Map<number, { start: number; end: number }>();
     for (const p of ends) {
-      const low = BigInt(p.low);
-      const start = done.get(p.partition) ?? -1n;
-      out.set(p.partition, { start: start < low ? low : start, end: BigInt(p.high) });
+      const low = Number(p.low);
+      const start = done.get(p.partition) ?? -1;
+      out.set(p.partition, { start: start < low ? low : start, end: Number(p.high) });
     }
     return out;
   } finally {
@@ -76,7 +78,10 @@ export async function drainTopic(kafka: Kafka, o: DrainOptions): Promise<DrainRe
   }
   o.log(`${o.topic}: draining ${[...states].filter(([, s]) => !s.done).map(([p, s]) => `p${p} ${s.position}..${s.end}`).join(", ")} in group ${o.groupId}.`);
 
-  const consumer = kafka.consumer({ groupId: o.groupId, maxBytesPerPartition: Math.max(1 << 20, o.maxBatchBytes), maxWaitTimeInMs: 500, sessionTimeout: 10_000, heartbeatInterval: 1000 });
+  // Fetches of up to 4 MB: large enough for kafkajs's throughput, small enough to keep memory flat.
+  const consumer = kafka.consumer({
+    groupId: o.groupId, maxBytesPerPartition: 4 << 20, maxBytes: 8 << 20, maxWaitTimeInMs: 500, sessionTimeout: 10_000, heartbeatInterval: 1000,
+  });
   // One store in flight while the next batch fills: Kafka reads overlap sink writes, and the
   // commits still happen in offset order because each store waits for the previous one.
   let inFlight: Promise<void> = Promise.resolve();
@@ -92,9 +97,10 @@ export async function drainTopic(kafka: Kafka, o: DrainOptions): Promise<DrainRe
     s.batch = null;
     if (!batch) return;
     batch.nextOffset = String(s.position);
-    const previous = inFlight;
+    // Wait for the store in flight before handing over the next: at most two batches in memory
+    // (one being stored, one filling), whatever the sink's speed.
+    await inFlight;
     inFlight = (async () => {
-      await previous;
       await o.store(batch);
       o.onStep?.("after_store", batch);
       await consumer.commitOffsets([{ topic: o.topic, partition, offset: batch.nextOffset }]);
@@ -104,7 +110,7 @@ export async function drainTopic(kafka: Kafka, o: DrainOptions): Promise<DrainRe
       result.deadLettered += batch.deadLetters.length;
       o.onStep?.("after_commit", batch);
     })();
-    // A failed store stops the load; later flushes see the rejection through `previous`.
+    // A failed store stops the load (the next flush also sees the rejection when it waits).
     inFlight.catch((err: Error) => fail(err));
   };
 
@@ -138,15 +144,15 @@ export async function drainTopic(kafka: Kafka, o: DrainOptions): Promise<DrainRe
         const s = states.get(batch.partition);
         if (!s || s.done) return;
         for (const message of batch.messages) {
-          const offset = BigInt(message.offset);
+          const offset = Number(message.offset);
           if (offset < s.position || offset >= s.end) continue;
           add(batch.partition, s, message);
-          s.position = offset + 1n;
+          s.position = offset + 1;
           const b = s.batch!;
           if (b.rows.length + b.deadLetters.length >= o.maxBatchRecords || b.bytes >= o.maxBatchBytes) await flush(batch.partition, s);
         }
         // Offsets without a message (transaction markers) still count as read.
-        const last = BigInt(batch.lastOffset()) + 1n;
+        const last = Number(batch.lastOffset()) + 1;
         if (last > s.position) s.position = last < s.end ? last : s.end;
         if (s.position >= s.end) {
           s.done = true;
