@@ -2,10 +2,10 @@
 // (which starts the generator), generate a few times (the first run of the day triggers the load,
 // later ones take `skip`), load what the topic holds (with a few malformed messages among it, to
 // show the dead-letter), transform; then the row count of every table and the dead-letter count.
-import { Kafka, logLevel, Partitioners } from "kafkajs";
+import { Partitioners } from "kafkajs";
 import { blobService } from "../../functions/hooks/blob";
+import { kafkaClient } from "../../functions/hooks/kafka";
 import { postgresPool } from "../../functions/hooks/postgres";
-import { getConnection } from "../../functions/hooks/connection";
 import type { CliRuntime } from "../dagrun/cli-runtime";
 import { awaitRun, awaitTriggeredRuns, knownInstances, startRun } from "../dagrun/run-dag";
 import type { RunReport } from "../dagrun/run-report";
@@ -32,9 +32,7 @@ async function run(rt: CliRuntime, dagId: string, conf: Record<string, unknown> 
 
 /** A few messages no loader should accept, so the dead-letter has something to show. */
 async function produceMalformed(): Promise<number> {
-  const extra = getConnection("kafka_default").extra;
-  const kafka = new Kafka({ clientId: "azflow-demo", brokers: String(extra["bootstrap.servers"]).split(","), logLevel: logLevel.NOTHING });
-  const producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = kafkaClient("kafka_default").producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
   const values = [Buffer.from("not json at all"), Buffer.from('{"username": "x", "age": "thirty"}'), Buffer.from([0xff, 0xfe, 0x00])];
   await producer.connect();
   try {
