@@ -9,6 +9,8 @@ import "./callables/parent-dag";
 import "./callables/sensor-with-conditions";
 import "./callables/user-processing";
 import "./callables/songplays-dwh";
+import "./callables/micro-batching-generate-data";
+import "./callables/micro-batching-load-data";
 import { registerDag } from "./register-dag";
 import tutorial from "../orchestrations/tutorial";
 import sensorWithConditions from "../orchestrations/sensor_with_conditions";
@@ -19,4 +21,12 @@ import userProcessing from "../orchestrations/user_processing";
 import nyTaxiIngest from "../orchestrations/ny_taxi_ingest";
 import songplaysDwh from "../orchestrations/songplays_dwh";
 
-for (const dag of [tutorial, sensorWithConditions, parentDag, childDag1, childDag2, userProcessing, nyTaxiIngest, songplaysDwh]) registerDag(dag);
+import microBatchingPrepareEnv from "../orchestrations/micro_batching_prepare_env";
+import microBatchingGenerateData from "../orchestrations/micro_batching_generate_data";
+import microBatchingLoadData from "../orchestrations/micro_batching_load_data";
+import microBatchingTransformData from "../orchestrations/micro_batching_transform_data";
+
+for (const dag of [
+  tutorial, sensorWithConditions, parentDag, childDag1, childDag2, userProcessing, nyTaxiIngest, songplaysDwh,
+  microBatchingPrepareEnv, microBatchingGenerateData, microBatchingLoadData, microBatchingTransformData,
+]) registerDag(dag);

@@ -12,7 +12,9 @@ import { callableOperator } from "./callable";
 import { externalTaskSensor } from "./external-task-sensor";
 import { httpOperator, httpSensor } from "./http";
 import { httpToBlobOperator } from "./http-to-blob";
+import { kafkaLoadOperator } from "./kafka-load";
 import { kafkaProduceOperator } from "./kafka-produce";
+import { oncePerDayBranch } from "./once-per-day";
 import type { OperatorDefinition } from "./operator";
 import { parquetizeOperator } from "./parquetize";
 import { postgresCopyOperator } from "./postgres-copy";
@@ -20,6 +22,7 @@ import { postgresCopyJsonOperator } from "./postgres-copy-json";
 import { postgresLoadParquetOperator } from "./postgres-load-parquet";
 import { sqlCheckOperator } from "./sql-check";
 import { sqlOperator } from "./sql";
+import { sparkJobCancelOperator, sparkJobStatusOperator, sparkSubmitOperator } from "./spark-submit";
 import { sqlSensor } from "./sql-sensor";
 import { taskActivity } from "./task-activity";
 import { dagRunStateSensor, triggerDagRunOperator } from "./trigger-dag-run";
@@ -29,6 +32,7 @@ export const OPERATORS: readonly OperatorDefinition<never>[] = [
   createContainersOperator, uploadOperator, listOperator, copyOperator, moveOperator, prefixSensor,
   postgresCopyOperator, kafkaProduceOperator, triggerDagRunOperator, dagRunStateSensor, externalTaskSensor,
   httpToBlobOperator, parquetizeOperator, postgresLoadParquetOperator, postgresCopyJsonOperator, sqlCheckOperator,
+  oncePerDayBranch, kafkaLoadOperator, sparkSubmitOperator, sparkJobStatusOperator, sparkJobCancelOperator,
 ] as unknown as readonly OperatorDefinition<never>[];
 
 export function operatorNames(): string[] {

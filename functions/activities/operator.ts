@@ -25,7 +25,11 @@ export interface OperatorContext {
   invocation: InvocationContext;
 }
 
-/** Returned by an operator to finish its part and keep the task running until a check is done. */
+/**
+ * Returned by an operator to finish its part and keep the task running until a check is done.
+ * `cancel` names the operator (and its config) that stops the external work when the task is
+ * given up on (execution_timeout, run termination): a Spark job, for instance.
+ */
 export interface FollowUpResult {
   $followUp: { operator: string; config: unknown; pokeIntervalSeconds: number; cancel?: { operator: string; config: unknown } };
   value: unknown;

@@ -4,6 +4,7 @@
 import * as df from "durable-functions";
 import { getDag } from "../dag-registry";
 import { createDagRun } from "../runs/create-dag-run";
+import { cancelRunSparkJobs } from "../runs/cancel-spark-jobs";
 import { durableClientStarter } from "../runs/orchestration-starter";
 import { appRunLedger } from "../runs/app-run-ledger";
 import { ConfigError, ConfigReader } from "./config-reader";
@@ -66,6 +67,7 @@ export const triggerDagRunOperator: OperatorDefinition<TriggerConfig> = {
       // Termination is only queued: wait until the old execution has stopped, so it can neither
       // hit the new one nor write into its ledger rows.
       await waitUntilStopped(client, existing.instance_id, ctx.signal);
+      await cancelRunSparkJobs(ledger, config.dagId, existing.dag_run_id);
       await client.purgeInstanceHistory(existing.instance_id).catch(() => undefined);
       await ledger.deleteRun(config.dagId, existing.dag_run_id);
       result = await createDagRun(deps, dag, { ...request, runId: existing.dag_run_id, logicalDate: existing.logical_date });

@@ -54,4 +54,9 @@ export interface TaskInstanceRecord {
   note?: string;
   /** When the row last changed (Table Storage's Timestamp); set on rows read back. */
   updated_at?: string;
+  /**
+   * The external job this instance started, as JSON (a Spark job handle), so a terminated run's
+   * jobs can still be cancelled; Airflow's field of the same name. Cleared when the job ends.
+   */
+  external_executor_id?: string;
 }

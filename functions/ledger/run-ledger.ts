@@ -103,6 +103,8 @@ function taskFrom(e: Record<string, unknown>): TaskInstanceRecord {
     ...(str("sla_missed_deadline") !== null ? { sla_missed_deadline: str("sla_missed_deadline")! } : {}),
     ...(str("note") !== null ? { note: str("note")! } : {}),
     ...(str("timestamp") !== null ? { updated_at: str("timestamp")! } : {}),
+    // Cleared to "" when the job ends: Table Storage cannot store null.
+    ...(str("external_executor_id") ? { external_executor_id: str("external_executor_id")! } : {}),
   };
 }
 
@@ -311,14 +313,29 @@ export class RunLedger {
     await this.runs.deleteEntity(toKey(dagId), toKey(runId)).catch((err) => { if (!isNotFound(err)) throw err; });
   }
 
-  /** Whether `taskId` of `dagId` succeeded in any run whose logical date falls on this UTC day. */
-  async taskSucceededOnDay(dagId: string, taskId: string, utcDay: string): Promise<boolean> {
-    for (const run of await this.listDagRuns(dagId)) {
-      if (!run.logical_date.startsWith(utcDay) && !(run.start_date ?? "").startsWith(utcDay)) continue;
-      const tis = await this.listTaskInstances(dagId, run.dag_run_id);
-      if (tis.some((t) => t.task_id === taskId && t.state === "success")) return true;
+  /**
+   * Whether `taskId` of `dagId` succeeded (any run, any map index) with its end in [fromMs, toMs):
+   * the once-per-day branch asks this. One range query over the DAG's task partitions, filtered
+   * by the server, so it does not read every run of a DAG that runs every few seconds.
+   */
+  async taskSucceededBetween(dagId: string, taskId: string, fromMs: number, toMs: number): Promise<boolean> {
+    await this.ensureTables();
+    const prefix = `${toKey(dagId)}~`;
+    const quote = (v: string): string => `'${v.replace(/'/g, "''")}'`;
+    // "~" is the last printable ASCII character, so every partition of this DAG sorts below the bound.
+    const filter = `PartitionKey ge ${quote(prefix)} and PartitionKey lt ${quote(`${toKey(dagId)}\u007f`)}`
+      + ` and task_id eq ${quote(taskId)} and state eq 'success'`;
+    for await (const e of this.tasks.listEntities({ queryOptions: { filter, select: ["end_date", "dag_id"] } })) {
+      if (e.dag_id !== dagId) continue;
+      const end = typeof e.end_date === "string" ? Date.parse(e.end_date) : NaN;
+      if (end >= fromMs && end < toMs) return true;
     }
     return false;
+  }
+
+  /** Records the external job a task instance started (Airflow's external_executor_id). */
+  async setExternalExecutorId(dagId: string, runId: string, taskId: string, mapIndex: number, id: string | null): Promise<void> {
+    await this.mergeTaskInstances(dagId, runId, [{ task_id: taskId, map_index: mapIndex, external_executor_id: id ?? "" }]);
   }
 }
 

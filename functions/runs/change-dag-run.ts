@@ -4,6 +4,7 @@ import type * as df from "durable-functions";
 import { deleteStoredValue } from "../activities/xcom-store";
 import type { DagRunRecord } from "../ledger/records";
 import type { RunLedger } from "../ledger/run-ledger";
+import { cancelRunSparkJobs } from "./cancel-spark-jobs";
 import { endRunInLedger } from "./end-run";
 
 export interface RunControlDeps {
@@ -38,15 +39,24 @@ export async function stopOrchestration(client: df.DurableClient, instanceId: st
   }
 }
 
+/**
+ * Stops a run from outside: its orchestration, then the Spark jobs it left running (a terminated
+ * orchestration cannot cancel them itself; Airflow's on_kill does this for a killed task).
+ */
+export async function stopRun(deps: RunControlDeps, run: DagRunRecord, reason: string): Promise<void> {
+  await stopOrchestration(deps.client, run.instance_id, reason);
+  await cancelRunSparkJobs(deps.ledger, run.dag_id, run.dag_run_id);
+}
+
 /** Airflow's mark success / mark failed: the orchestration stops, the run and its instances take the state. */
 export async function markDagRun(deps: RunControlDeps, run: DagRunRecord, state: "success" | "failed", now: Date): Promise<DagRunRecord> {
-  await stopOrchestration(deps.client, run.instance_id, `marked ${state} through the REST API`);
+  await stopRun(deps, run, `marked ${state} through the REST API`);
   return endRunInLedger(deps.ledger, run, state, "api", now);
 }
 
 /** Deletes the run: its orchestration is stopped and purged, its ledger rows and stored conf removed (logs stay, as in Airflow). */
 export async function deleteDagRun(deps: RunControlDeps, run: DagRunRecord): Promise<void> {
-  await stopOrchestration(deps.client, run.instance_id, "run deleted through the REST API");
+  await stopRun(deps, run, "run deleted through the REST API");
   await deps.client.purgeInstanceHistory(run.instance_id).catch(() => undefined);
   await deps.ledger.deleteRun(run.dag_id, run.dag_run_id);
   await deleteStoredValue(run.conf);

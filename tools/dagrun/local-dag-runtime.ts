@@ -12,6 +12,8 @@ export interface LocalDagRuntime {
   engine: DurableEngine;
   ledger: RunLedger;
   starter: OrchestrationStarter;
+  /** The loopback origin of the Durable HTTP API and the app's HTTP functions. */
+  origin: string;
   close(): Promise<void>;
 }
 
@@ -44,6 +46,7 @@ export async function startLocalDagRuntime(options: LocalDagRuntimeOptions = {})
         await engine.start(orchestration, input, instanceId);
       },
     },
+    origin: host.origin,
     close: () => host.close(),
   };
 }

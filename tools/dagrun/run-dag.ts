@@ -15,6 +15,8 @@ export async function clearRun(rt: CliRuntime, run: DagRunRecord): Promise<void>
   if (status && !isTerminal(status.runtimeStatus)) {
     await rt.engine.terminate(run.instance_id, "cleared");
     await rt.engine.waitForCompletion(run.instance_id).catch(() => undefined);
+    const { cancelRunSparkJobs } = await import("../../functions/runs/cancel-spark-jobs");
+    await cancelRunSparkJobs(rt.ledger, run.dag_id, run.dag_run_id);
   }
   rt.engine.purge(run.instance_id);
   await rt.ledger.deleteRun(run.dag_id, run.dag_run_id);

@@ -5,8 +5,9 @@ import { kafka } from "./kafka";
 import { postgres } from "./postgres";
 import { SERVICE_NAMES, type LocalService, type ServiceName } from "./service";
 import { spark } from "./spark";
+import { sparkCluster } from "./spark-cluster";
 
-export const SERVICES: readonly LocalService[] = [azurite, postgres, kafka, spark];
+export const SERVICES: readonly LocalService[] = [azurite, postgres, kafka, spark, sparkCluster];
 
 export function isServiceName(name: string): name is ServiceName {
   return (SERVICE_NAMES as readonly string[]).includes(name);
@@ -18,5 +19,5 @@ export function selectServices(names: string[]): LocalService[] {
   if (unknown.length > 0) {
     throw new CliError(`unknown service '${unknown[0]}'; choose from ${SERVICE_NAMES.join(", ")}`, 2);
   }
-  return names.length === 0 ? [...SERVICES] : SERVICES.filter((s) => names.includes(s.name));
+  return names.length === 0 ? SERVICES.filter((s) => !s.onDemand) : SERVICES.filter((s) => names.includes(s.name));
 }

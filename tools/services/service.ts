@@ -1,7 +1,7 @@
 // The shape every local service has, so up/down/status treat them alike.
 import type { ServiceSettings } from "./settings";
 
-export const SERVICE_NAMES = ["azurite", "postgres", "kafka", "spark"] as const;
+export const SERVICE_NAMES = ["azurite", "postgres", "kafka", "spark", "spark-cluster"] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 export interface ServicePort {
@@ -34,4 +34,6 @@ export interface LocalService {
   probe(settings: ServiceSettings): Promise<string>;
   readyTimeoutMs: number;
   stop: { signal: NodeJS.Signals; leaderOnly: boolean; graceMs: number };
+  /** Started only when named (`services up spark-cluster`), not by a bare `up`, the tests or the demo. */
+  onDemand?: boolean;
 }

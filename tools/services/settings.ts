@@ -16,6 +16,8 @@ export interface ServiceSettings {
   postgres: { port: number; user: string; password: string; database: string; dir: string };
   kafka: { port: number; controllerPort: number; heap: string; dir: string; numPartitions: number; jarsDir: string };
   spark: { master: string; venv: string; python: string; requirements: string; jarsDir: string };
+  /** The standalone cluster of `services up spark-cluster`: one master and one worker. */
+  sparkCluster: { port: number; uiPort: number; workerUiPort: number; workerCores: number; workerMemory: string; dir: string };
 }
 
 export function serviceSettings(env: Env = process.env, projectRoot = defaultProjectRoot()): ServiceSettings {
@@ -56,6 +58,14 @@ export function serviceSettings(env: Env = process.env, projectRoot = defaultPro
       python: readString(env, "AZFLOW_PYTHON", "python3"),
       requirements: path.join(projectRoot, "jobs", "requirements.txt"),
       jarsDir: path.join(cacheDir, "spark-jars"),
+    },
+    sparkCluster: {
+      port: readPort(env, "AZFLOW_SPARK_CLUSTER_PORT", 7077),
+      uiPort: readPort(env, "AZFLOW_SPARK_CLUSTER_UI_PORT", 18080),
+      workerUiPort: readPort(env, "AZFLOW_SPARK_WORKER_UI_PORT", 18081),
+      workerCores: readInt(env, "AZFLOW_SPARK_WORKER_CORES", 2, 1, 64),
+      workerMemory: readJvmSize(env, "AZFLOW_SPARK_WORKER_MEMORY", "1g"),
+      dir: path.join(localDir, "spark-cluster"),
     },
   };
 }

@@ -4,6 +4,7 @@ import { createHash } from "node:crypto";
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { sparkSubmitArgs } from "../../functions/hooks/spark/submit-args";
 import { CliError } from "../cli/cli-error";
 import { ensureMavenJars, jarsAreReady, listJars } from "./maven-jars";
 import { requireJava, requirePython } from "./prerequisites";
@@ -17,7 +18,7 @@ function sparkPom(s: ServiceSettings): string {
   return path.join(s.projectRoot, "tools", "services", "maven", "spark-jars.pom.xml");
 }
 
-function venvPython(s: ServiceSettings): string {
+export function venvPython(s: ServiceSettings): string {
   return path.join(s.spark.venv, "bin", "python");
 }
 
@@ -65,7 +66,8 @@ async function ensureVenv(s: ServiceSettings): Promise<void> {
 }
 
 export function sparkJars(s: ServiceSettings): string[] {
-  return listJars(s.spark.jarsDir);
+  // Before `services up spark` fetched them there are none yet.
+  return fs.existsSync(s.spark.jarsDir) ? listJars(s.spark.jarsDir) : [];
 }
 
 export interface SparkSubmitOptions {
@@ -99,13 +101,12 @@ export function sparkSubmitCommand(s: ServiceSettings, options: SparkSubmitOptio
     "spark.pyspark.python": venvPython(s),
     ...options.conf,
   };
-  const jars = [...sparkJars(s), ...(options.extraJars ?? [])];
-  const args = ["--master", options.master ?? s.spark.master, "--driver-memory", options.driverMemory ?? "512m"];
-  if (options.name) args.push("--name", options.name);
-  if (jars.length > 0) args.push("--jars", jars.join(","));
-  if (options.pyFiles?.length) args.push("--py-files", options.pyFiles.join(","));
-  for (const [key, value] of Object.entries(conf)) args.push("--conf", `${key}=${value}`);
-  args.push(options.app, ...(options.appArgs ?? []));
+  // The same command line the app's Spark hook builds for its jobs.
+  const args = sparkSubmitArgs(options.master ?? s.spark.master, {
+    application: options.app, applicationArgs: options.appArgs ?? [], name: options.name ?? "", conf,
+    jars: [...sparkJars(s), ...(options.extraJars ?? [])], packages: [], pyFiles: options.pyFiles ?? [], files: [],
+    driverMemory: options.driverMemory ?? "512m", envVars: {}, secretEnv: {},
+  });
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     SPARK_LOCAL_IP: s.host,

@@ -10,6 +10,7 @@ import { PrerequisiteError } from "../services/prerequisites";
 import { SERVICES } from "../services/registry";
 import type { LocalService } from "../services/service";
 import { serviceSettings, type ServiceSettings } from "../services/settings";
+import { ensureTestVenv } from "./python-tests";
 
 /** Read by test/support/services.ts: tests of these services skip locally and fail in CI. */
 const UNAVAILABLE_SERVICES_ENV = "AZFLOW_SERVICES_UNAVAILABLE";
@@ -31,7 +32,7 @@ interface Started {
 async function startMissing(s: ServiceSettings): Promise<Started> {
   const started: LocalService[] = [];
   const unavailable: string[] = [];
-  for (const svc of SERVICES) {
+  for (const svc of SERVICES.filter((x) => !x.onDemand)) {
     try {
       const r = await upService(svc, s);
       // Spark has no process: "ready" installs something but leaves nothing to stop.
@@ -106,6 +107,13 @@ async function main(args: string[]): Promise<number> {
   const s = serviceSettings();
   const began = Date.now();
   const { started, unavailable } = await startMissing(s);
+  if (!unavailable.includes("spark")) {
+    // pytest for the PySpark jobs' own tests (test/jobs/pytest.test.ts runs them).
+    await ensureTestVenv(s).catch(async (err: unknown) => {
+      await stopStarted(s, started);
+      throw err;
+    });
+  }
   say(`services ready in ${((Date.now() - began) / 1000).toFixed(1)} s; started here: ${started.map((x) => x.name).join(", ") || "none"}`);
   let code = 1;
   try {

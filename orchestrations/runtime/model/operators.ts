@@ -133,3 +133,41 @@ export function postgresCopyJson(config: {
 export function sqlCheck(config: { conn_id?: string; checks: { description: string; sql: string; parameters?: Templated<JsonValue> }[] }): OperatorRef {
   return operator("sql_check", config);
 }
+
+/**
+ * A branch that follows `follow` unless `task_id` (of `dag_id`, default this DAG) already succeeded
+ * today, and `otherwise` when it did (seed 000's "trigger a task once per day"). The day is UTC
+ * unless `timezone` names an IANA zone.
+ */
+export function oncePerDayBranch(config: { task_id: string; follow: string | string[]; otherwise?: string | string[]; dag_id?: string; timezone?: string }): OperatorRef {
+  return operator("once_per_day_branch", config);
+}
+
+/**
+ * Drains a Kafka topic in micro-batches into Postgres (`sink: "postgres"`, `table`) or into batch
+ * files in Blob Storage (`sink: "blob"`, `container`, `prefix`, `format` json|csv|parquet).
+ * Messages are checked against a registered record `schema`; invalid ones go to the dead-letter.
+ */
+export function kafkaLoad(config: {
+  conn_id?: string; topic: string; group_id?: string; schema: string; sink?: string; postgres_conn_id?: string; table?: string;
+  blob_conn_id?: string; container?: string; prefix?: string; format?: string; dead_letter_container: string; dead_letter_prefix?: string;
+  max_batch_records?: number | string; max_batch_bytes?: number | string; max_batch_wait_ms?: number | string; max_record_bytes?: number | string;
+  /** "functions" (default) or "spark": the same load as the PySpark job given in `spark` (a sparkSubmit config). */
+  loader?: string; spark?: unknown; output_path?: string; checkpoint_location?: string;
+}): OperatorRef {
+  return operator("kafka_load", config);
+}
+
+/**
+ * SparkSubmitOperator: submits the job and returns; the orchestrator then checks it on durable
+ * timers every `poke_interval` seconds until it ends. `conn_ids` are connections the job receives
+ * as AIRFLOW_CONN_<ID> in its environment (or a file only it reads), never in its arguments.
+ */
+export function sparkSubmit(config: {
+  conn_id?: string; application: string; application_args?: Templated<string[]> | string[]; conf?: Record<string, string | number | boolean>;
+  jars?: string[]; packages?: string[]; py_files?: string[]; files?: string[]; name?: string;
+  driver_memory?: string; driver_cores?: number; executor_memory?: string; executor_cores?: number; num_executors?: number;
+  env_vars?: Record<string, string>; conn_ids?: string[]; poke_interval?: number; log_tail_lines?: number;
+}): OperatorRef {
+  return operator("spark_submit", config);
+}

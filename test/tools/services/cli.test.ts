@@ -6,7 +6,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
 import { readPidRecord } from "../../../tools/services/pid-files";
-import { SERVICE_NAMES, type ServiceName } from "../../../tools/services/service";
+import { SERVICES } from "../../../tools/services/registry";
+import type { ServiceName } from "../../../tools/services/service";
 import { UNAVAILABLE_SERVICES_ENV, needService, settings } from "../../support/services";
 
 function azflow(args: string[], env: NodeJS.ProcessEnv = {}) {
@@ -16,7 +17,8 @@ function azflow(args: string[], env: NodeJS.ProcessEnv = {}) {
 
 test("a second 'services up' is a no-op that reports each service already running", async (t) => {
   const unavailable = (process.env[UNAVAILABLE_SERVICES_ENV] ?? "").split(",");
-  const names = SERVICE_NAMES.filter((n) => !unavailable.includes(n));
+  // The services `npm test` runs; on-demand ones (spark-cluster) are started only by the tests that need them.
+  const names = SERVICES.filter((svc) => !svc.onDemand).map((svc) => svc.name).filter((n) => !unavailable.includes(n));
   for (const name of names) if (!(await needService(t, name))) return;
   const pidsBefore = names.map((n) => readPidRecord(settings(), n)?.pid);
 

@@ -1,4 +1,4 @@
-// azflow services up|down|status [azurite|postgres|kafka|spark ...]
+// azflow services up|down|status [azurite|postgres|kafka|spark|spark-cluster ...]
 import { SettingsError } from "../../../functions/config";
 import { downService, statusService, upService } from "../../services/lifecycle";
 import { SERVICES, isServiceName, selectServices } from "../../services/registry";
@@ -6,7 +6,7 @@ import { serviceSettings, type ServiceSettings } from "../../services/settings";
 import { formatStatus } from "../../services/status-table";
 import { CliError } from "../cli-error";
 
-const USAGE = "usage: azflow services up|down|status [azurite|postgres|kafka|spark ...]";
+const USAGE = "usage: azflow services up|down|status [azurite|postgres|kafka|spark|spark-cluster ...]";
 
 function settingsOrCliError(): ServiceSettings {
   try {
@@ -41,8 +41,8 @@ async function up(names: string[]): Promise<number> {
 
 async function down(names: string[]): Promise<number> {
   const s = settingsOrCliError();
-  // Reverse start order: consumers of storage go first.
-  for (const svc of [...selectServices(names)].reverse()) {
+  // Reverse start order: consumers of storage go first. A bare `down` stops the on-demand ones too.
+  for (const svc of [...(names.length ? selectServices(names) : SERVICES)].reverse()) {
     const r = await downService(svc, s);
     console.log(line(r.service, r.state, `(${r.seconds.toFixed(1)} s)`));
   }
