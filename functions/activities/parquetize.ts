@@ -7,9 +7,8 @@ import { blobService } from "../hooks/blob";
 import { ConfigError, ConfigReader } from "./config-reader";
 import { SOURCE_METADATA } from "./http-to-blob";
 import { OperatorDefinition } from "./operator";
-import { checkColumns, type ColumnSpec } from "./parquet/columns";
-import { csvToParquet, detectFormat, parquetToParquet, type SourceFormat } from "./parquet/convert";
-import { CsvInputError } from "./parquet/csv-batches";
+import { checkColumns, type ColumnSpec } from "./parquet/column-specs";
+import type { SourceFormat } from "./parquet/convert";
 import { quarantine } from "./quarantine";
 
 export interface ParquetizeConfig {
@@ -46,6 +45,9 @@ export const parquetizeOperator: OperatorDefinition<ParquetizeConfig> = {
     };
   },
   async execute(config, ctx) {
+    // Arrow and parquet-wasm load with the first conversion, not with the app.
+    const { csvToParquet, detectFormat, parquetToParquet } = await import("./parquet/convert");
+    const { CsvInputError } = await import("./parquet/csv-batches");
     const service = blobService(config.connId);
     const source = service.getContainerClient(config.container).getBlobClient(config.blob);
     const props = await source.getProperties({ abortSignal: ctx.signal });

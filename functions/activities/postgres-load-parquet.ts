@@ -13,7 +13,6 @@ import { inTransaction } from "../hooks/postgres";
 import { quoteIdentifier } from "../hooks/sql-identifier";
 import { ConfigError, ConfigReader } from "./config-reader";
 import { OperatorDefinition } from "./operator";
-import { openParquet } from "./parquet/parquet-io";
 
 export interface LoadParquetConfig {
   connId: string;
@@ -67,6 +66,8 @@ export const postgresLoadParquetOperator: OperatorDefinition<LoadParquetConfig> 
     const blob = blobService(config.blobConnId).getContainerClient(config.container).getBlobClient(config.blob);
     const props = await blob.getProperties({ abortSignal: ctx.signal });
     const source = `${config.container}/${config.blob}`;
+    // Arrow and parquet-wasm load with the first load, not with the app.
+    const { openParquet } = await import("./parquet/parquet-io");
     const file = await openParquet({
       size: props.contentLength ?? 0,
       read: (offset, length) => blob.downloadToBuffer(offset, length, { abortSignal: ctx.signal, conditions: { ifMatch: props.etag } }),

@@ -7,7 +7,6 @@ import { endpointUrl, httpTarget } from "../hooks/http";
 import { postgresPool } from "../hooks/postgres";
 import { registerCallable } from "../activities/callable";
 import { registerCallback } from "../activities/callbacks";
-import { barChartsPng } from "../activities/chart-png";
 import { webhookNotifier } from "../activities/webhook-notifier";
 
 /** Tracks fetched at once: enough to hide latency, few enough to be polite to the source. */
@@ -110,6 +109,8 @@ registerCallable("songplays_dwh.publish_report", async (kwargs, ctx) => {
   const levels = await pool.query({ text: "SELECT level, count(*)::int AS users FROM dwh.users GROUP BY level ORDER BY level", rowMode: "array" });
   const topRows = top.rows as [string, string, number][];
   const levelRows = levels.rows as [string, number][];
+  // Chart.js and Skia load with the first report, not with the app.
+  const { barChartsPng } = await import("../activities/chart-png");
   const png = barChartsPng([
     { title: `Top songs on ${ds}`, labels: topRows.map(([t, a]) => `${t} - ${a}`), series: [{ label: "plays", values: topRows.map((r) => r[2]) }], horizontal: true },
     { title: "Users by level", labels: levelRows.map((r) => r[0]), series: [{ label: "users", values: levelRows.map((r) => r[1]), color: "#59a14f" }] },

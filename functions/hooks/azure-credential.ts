@@ -2,7 +2,7 @@
 // has one user-assigned identity whose client id is in AZURE_CLIENT_ID; locally, developer logins.
 // Tokens are cached per scope and renewed a few minutes before they expire, and every wait for one
 // is bounded: a missing identity or a wrong client id is a clear error naming the setting, never a hang.
-import { DefaultAzureCredential, ManagedIdentityCredential, type AccessToken, type TokenCredential } from "@azure/identity";
+import type { AccessToken, TokenCredential } from "@azure/identity";
 import { SettingsError, type Env } from "../config";
 
 export const CLIENT_ID_SETTING = "AZURE_CLIENT_ID";
@@ -32,13 +32,32 @@ export function identityClientId(env: Env = process.env, setting = CLIENT_ID_SET
   return raw;
 }
 
+/**
+ * A credential built on its first token request: @azure/identity and MSAL load only when the app
+ * needs a token (in Azure), not when it starts (a cold start, a local `dags test`).
+ */
+function lazyCredential(build: (identity: typeof import("@azure/identity")) => TokenCredential): TokenCredential {
+  let real: Promise<TokenCredential> | undefined;
+  return {
+    async getToken(scopes, options) {
+      real ??= import("@azure/identity").then(build);
+      return (await real).getToken(scopes, options);
+    },
+  };
+}
+
+/** The managed identity with this client id, and nothing else. */
+export function managedIdentityCredential(clientId: string): TokenCredential {
+  return lazyCredential((identity) => new identity.ManagedIdentityCredential({ clientId }));
+}
+
 export function azureCredential(env: Env = process.env): TokenCredential {
   if (credential) return credential;
   const clientId = identityClientId(env);
   // In Azure only the managed identity can work: skip DefaultAzureCredential's developer fallbacks.
   credential = env[IDENTITY_ENDPOINT] && clientId
-    ? new ManagedIdentityCredential({ clientId })
-    : new DefaultAzureCredential({ managedIdentityClientId: clientId });
+    ? managedIdentityCredential(clientId)
+    : lazyCredential((identity) => new identity.DefaultAzureCredential({ managedIdentityClientId: clientId }));
   return credential;
 }
 

@@ -1,6 +1,7 @@
 // The Kafka hook: a kafkajs client per connection id. Locally a plain broker; in Azure the Event
 // Hubs Kafka endpoint (port 9093, SASL over TLS) with a managed-identity OAuth token.
-import { Kafka, KafkaConfig, logLevel, SASLOptions } from "kafkajs";
+import type * as KafkaJs from "kafkajs";
+import type { Kafka, KafkaConfig, SASLOptions } from "kafkajs";
 import { Connection, ConnectionError, connectionSettingName, getConnection } from "./connection";
 import { registerConnectionSecrets } from "./secret-mask";
 import { accessToken } from "./azure-credential";
@@ -59,7 +60,6 @@ export function kafkaConfigFor(conn: Connection): KafkaConfig {
     brokers: brokerList,
     ssl: protocol === "SSL" || protocol === "SASL_SSL",
     sasl: saslOptions,
-    logLevel: logLevel.WARN,
     retry: { retries: 5 },
   };
 }
@@ -69,7 +69,10 @@ export function kafkaClient(connId = "kafka_default"): Kafka {
   if (!client) {
     const conn = getConnection(connId);
     registerConnectionSecrets(conn);
-    client = new Kafka(kafkaConfigFor(conn));
+    // kafkajs loads with the first client, not with the app: most runs never touch Kafka.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const kafkajs = require("kafkajs") as typeof KafkaJs;
+    client = new kafkajs.Kafka({ ...kafkaConfigFor(conn), logLevel: kafkajs.logLevel.WARN });
     clients.set(connId, client);
   }
   return client;

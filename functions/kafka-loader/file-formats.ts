@@ -1,14 +1,24 @@
 // A batch as a file: JSON lines, pipe-delimited CSV with a header, or Parquet (parquet-wasm
 // writing an Arrow table built with apache-arrow). A batch is bounded in rows and bytes, so a
 // file is too; files are produced in chunks for the upload stream.
-import { Int32, Int64, Table, Utf8, makeVector, tableToIPC, vectorFromArray, type Vector } from "apache-arrow";
+import type * as Arrow from "apache-arrow";
+import type { Vector } from "apache-arrow";
 import type * as ParquetWasm from "parquet-wasm/node/parquet_wasm";
 import type { CellValue, ColumnSpec } from "./record-schema";
 
-// parquet-wasm's node build is exported only under "./node", which this project's module
-// resolution cannot see; its types come from the same file.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const parquet = require("parquet-wasm/node") as typeof ParquetWasm;
+let libraries: { arrow: typeof Arrow; parquet: typeof ParquetWasm } | undefined;
+
+/**
+ * Arrow and parquet-wasm, loaded with the first Parquet batch rather than with the app (they are a
+ * good part of its start-up). parquet-wasm's node build is exported only under "./node", which
+ * this project's module resolution cannot see; its types come from the same file.
+ */
+function parquetLibraries(): { arrow: typeof Arrow; parquet: typeof ParquetWasm } {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  libraries ??= { arrow: require("apache-arrow") as typeof Arrow, parquet: require("parquet-wasm/node") as typeof ParquetWasm };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return libraries;
+}
 
 export const FILE_FORMATS = ["json", "csv", "parquet"] as const;
 export type FileFormat = (typeof FILE_FORMATS)[number];
@@ -50,6 +60,7 @@ function* csvLines(columns: readonly FileColumn[], rows: CellValue[][]): Generat
 }
 
 function arrowColumn(column: FileColumn, values: CellValue[]): Vector {
+  const { Int32, Int64, Utf8, makeVector, vectorFromArray } = parquetLibraries().arrow;
   switch (column.type) {
     case "int":
       return vectorFromArray(values as (number | null)[], new Int32());
@@ -61,6 +72,7 @@ function arrowColumn(column: FileColumn, values: CellValue[]): Vector {
 }
 
 function parquetFile(columns: readonly FileColumn[], rows: CellValue[][]): Buffer {
+  const { arrow: { Table, tableToIPC }, parquet } = parquetLibraries();
   const vectors: Record<string, Vector> = {};
   columns.forEach((c, i) => (vectors[c.name] = arrowColumn(c, rows.map((r) => r[i]))));
   const ipc = tableToIPC(new Table(vectors), "stream");

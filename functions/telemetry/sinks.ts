@@ -4,17 +4,27 @@
 // with addTelemetrySink. A sink that throws is reported once and never fails the task.
 import * as path from "node:path";
 import { appRoot } from "../app-root";
-import { AppInsightsSink, ingestionCredential, readConnectionString } from "./app-insights-sink";
+import { ingestionCredential, readConnectionString } from "./app-insights-settings";
+import type * as AppInsights from "./app-insights-sink";
 import { LocalFileSink } from "./local-file-sink";
 import type { TelemetryRecord, TelemetrySink } from "./records";
 
 let defaults: TelemetrySink[] | undefined;
+let toAppInsights = false;
 const extra: TelemetrySink[] = [];
 const reported = new Set<string>();
 
 function buildDefaults(): TelemetrySink[] {
   const connectionString = readConnectionString();
-  if (connectionString) return [new AppInsightsSink(connectionString, ingestionCredential())];
+  if (connectionString) {
+    // Loaded only when configured: the exporters and OpenTelemetry SDKs are a large part of a
+    // local process's start-up otherwise.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { AppInsightsSink } = require("./app-insights-sink") as typeof AppInsights;
+    toAppInsights = true;
+    return [new AppInsightsSink(connectionString, ingestionCredential())];
+  }
+  toAppInsights = false;
   const localDir = path.resolve(appRoot(), process.env.AZFLOW_LOCAL_DIR || ".local");
   return [new LocalFileSink(path.join(localDir, "logs", "telemetry.jsonl"))];
 }
@@ -27,7 +37,8 @@ export function telemetrySinks(): TelemetrySink[] {
 
 /** True when records go to Application Insights (then task lines are not also sent through the host's log). */
 export function sendsToAppInsights(): boolean {
-  return telemetrySinks().some((s) => s instanceof AppInsightsSink);
+  telemetrySinks();
+  return toAppInsights;
 }
 
 export function addTelemetrySink(sink: TelemetrySink): void {

@@ -66,8 +66,9 @@ describe("every shipped DAG under the extension-faithful replay", () => {
       assert.deepEqual(r.output.actions, { activities: scheduled.length, timers }, dagId);
       // Ledger writes ride along with attempts or are batched: the final write and at most a few more.
       assert.ok(bookkeeping <= 2 + attempts / 2, `${dagId}: ${bookkeeping} bookkeeping activities for ${attempts} attempts: ${scheduled.filter((n) => !n.startsWith("op_"))}`);
-      // Timers only serve waits between pokes or retries: none for a run that has none.
-      const pokes = scheduled.filter((n) => n.endsWith("_sensor")).length;
+      // Timers only serve waits between pokes (of sensors, and of the checks that follow a
+      // submitted job) or retries: none for a run that has none.
+      const pokes = scheduled.filter((n) => n.endsWith("_sensor") || n === "op_spark_job_status").length;
       assert.ok(timers <= 2 * pokes, `${dagId}: ${timers} timers for ${pokes} pokes`);
     }
   });

@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Kafka, Partitioners, logLevel } from "kafkajs";
+import type { Kafka } from "kafkajs";
 import { CliError } from "../cli/cli-error";
 import { spawnDetached } from "./detached";
 import { ensureMavenJars } from "./maven-jars";
@@ -132,7 +132,9 @@ async function formatStorage(s: ServiceSettings): Promise<void> {
   if (run.code !== 0) throw new CliError(`formatting Kafka storage failed (${lastLine(run.tail)}); see ${logFile}`);
 }
 
-function client(s: ServiceSettings, clientId: string): Kafka {
+/** kafkajs loads here, when a broker is probed, not with every command that reads the settings. */
+async function client(s: ServiceSettings, clientId: string): Promise<Kafka> {
+  const { Kafka, logLevel } = await import("kafkajs");
   return new Kafka({
     clientId,
     brokers: kafkaBrokers(s),
@@ -144,7 +146,8 @@ function client(s: ServiceSettings, clientId: string): Kafka {
 }
 
 async function produceAndConsume(s: ServiceSettings): Promise<string> {
-  const kafka = client(s, "azflow-status");
+  const kafka = await client(s, "azflow-status");
+  const { Partitioners } = await import("kafkajs");
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -212,7 +215,7 @@ export const kafka: LocalService = {
     return { pid, marker: "kafka.Kafka" };
   },
   async ping(s) {
-    const admin = client(s, "azflow-ping").admin();
+    const admin = (await client(s, "azflow-ping")).admin();
     await admin.connect();
     try {
       await admin.describeCluster();

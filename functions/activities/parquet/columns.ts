@@ -2,14 +2,9 @@
 // the input bytes (no string per field, which is where a general CSV parser spends its time) and
 // hand Arrow its buffers as they are: typed arrays plus a validity bitmap.
 import * as arrow from "apache-arrow";
+import type { ColumnSpec } from "./column-specs";
 
-export const COLUMN_TYPES = ["int32", "int64", "float64", "string", "timestamp"] as const;
-export type ColumnType = (typeof COLUMN_TYPES)[number];
-
-export interface ColumnSpec {
-  name: string;
-  type: ColumnType;
-}
+export { COLUMN_TYPES, checkColumns, type ColumnSpec, type ColumnType } from "./column-specs";
 
 /** A value that does not parse as its column's type; the reader adds the source and line. */
 export class FieldError extends Error {}
@@ -295,16 +290,4 @@ export function finishBatch(builders: readonly ColumnBuilder[]): arrow.Table {
   const children: Record<string, arrow.Vector> = {};
   for (const b of builders) children[b.spec.name] = arrow.makeVector(b.finish());
   return new arrow.Table(children);
-}
-
-export function checkColumns(columns: unknown, where: string): ColumnSpec[] {
-  if (!Array.isArray(columns) || !columns.length) throw new Error(`${where}: 'columns' must be a non-empty list of {name, type}.`);
-  const seen = new Set<string>();
-  return columns.map((c, i) => {
-    const { name, type } = (c ?? {}) as Record<string, unknown>;
-    if (typeof name !== "string" || !name || seen.has(name)) throw new Error(`${where}: columns[${i}] needs a unique name.`);
-    if (!COLUMN_TYPES.includes(type as ColumnType)) throw new Error(`${where}: column '${name}' has type '${String(type)}'; use one of ${COLUMN_TYPES.join(", ")}.`);
-    seen.add(name);
-    return { name, type: type as ColumnType };
-  });
 }

@@ -20,6 +20,8 @@ const FIELD: Partial<Record<string, CountedField>> = {
 
 export class UpstreamTally {
   private readonly counts = new Map<string, UpstreamCounts>();
+  /** Tasks with a setup task among their upstreams (looked up once: a fan-in has many upstreams). */
+  private readonly withSetup = new Set<string>();
 
   constructor(
     private readonly dag: CompiledDag,
@@ -28,6 +30,7 @@ export class UpstreamTally {
     for (const id of dag.taskOrder) {
       const c = upstreamCounts(dag, id, states);
       this.counts.set(id, { ...c, setupUpstream: 0, setupSuccess: 0, setupSkipped: 0 });
+      if (c.setupUpstream > 0) this.withSetup.add(id);
     }
   }
 
@@ -57,8 +60,7 @@ export class UpstreamTally {
 
   countsFor(taskId: string, states: TaskStates): UpstreamCounts {
     const c = this.counts.get(taskId)!;
-    const task = this.dag.tasks[taskId];
-    if (!task.upstream.some((u) => this.dag.tasks[u].isSetup)) return c;
+    if (!this.withSetup.has(taskId)) return c;
     const full = upstreamCounts(this.dag, taskId, states);
     return { ...c, setupUpstream: full.setupUpstream, setupSuccess: full.setupSuccess, setupSkipped: full.setupSkipped };
   }

@@ -15,7 +15,7 @@ import { blobServiceClientFor } from "../../../functions/hooks/blob";
 import { parseConnectionSetting } from "../../../functions/hooks/connection";
 import { kafkaConfigFor } from "../../../functions/hooks/kafka";
 import { closePostgresPools, postgresPool, postgresPoolConfig, POSTGRES_ENTRA_SCOPE } from "../../../functions/hooks/postgres";
-import { ingestionCredential, readConnectionString } from "../../../functions/telemetry/app-insights-sink";
+import { ingestionCredential, readConnectionString } from "../../../functions/telemetry/app-insights-settings";
 import { needService, pgConfig, uniqueName } from "../../support/services";
 
 const CLIENT_ID = "0b7c6f3e-2a4d-4c1e-9f8a-1d2e3f4a5b6c";
