@@ -1,8 +1,11 @@
-// "Did you mean ...?" for mistyped commands and options: the known name at the smallest edit
-// distance, offered only when it is close enough to be a likely typo.
+// "Did you mean ...?" for mistyped commands and options: the one known name that starts with what
+// was typed, else the one at the smallest edit distance when it is close enough to be a likely typo.
 import { distance } from "fastest-levenshtein";
 
 export function nearestName(given: string, known: readonly string[]): string | undefined {
+  // A name cut short ('--start' for '--start-date') is its own kind of typo.
+  const extending = known.filter((name) => name.startsWith(given));
+  if (extending.length === 1) return extending[0];
   let best: { name: string; d: number } | undefined;
   for (const name of known) {
     const d = distance(given, name);

@@ -5,7 +5,7 @@ import type { CompiledDag } from "../../orchestrations/runtime/model/compiled-da
 import { CliError } from "../cli/cli-error";
 import { loadLocalApp } from "./local-app";
 import { startLocalDagRuntime, type LocalDagRuntime } from "./local-dag-runtime";
-import { startCommandServices, type DagUse } from "./command-services";
+import { ledgerIsLocal, startCommandServices, type DagUse } from "./command-services";
 
 export interface DagLookup {
   requireDag(dagId: string): CompiledDag;
@@ -52,9 +52,10 @@ export async function openCliRuntime(options: CliRuntimeOptions = {}): Promise<C
   } catch (err) {
     await rt.close();
     const cause = err instanceof Error ? err.message.split("\n")[0].trim() : String(err);
-    throw new CliError(
-      `the run ledger's storage (AzureWebJobsStorage) is not reachable (${cause}); start the local services with 'npx azflow services up azurite postgres', or fix AzureWebJobsStorage in local.settings.json.`,
-    );
+    const fix = ledgerIsLocal()
+      ? "start the local services with 'npx azflow services up azurite postgres', or fix AzureWebJobsStorage in local.settings.json."
+      : "check AzureWebJobsStorage (local.settings.json or the environment): it names a storage account this machine cannot reach.";
+    throw new CliError(`the run ledger's storage (AzureWebJobsStorage) is not reachable (${cause}); ${fix}`);
   }
   return { ...rt, ...dags };
 }

@@ -23,6 +23,11 @@ function settings(): ServiceSettings {
   }
 }
 
+/** Whether the run ledger's storage is the local Azurite (else a real account the user set). */
+export function ledgerIsLocal(): boolean {
+  return ledgerNeeds(settings()).length > 0;
+}
+
 export async function startCommandServices(uses: readonly DagUse[], dags: { listDags(): CompiledDag[] }): Promise<void> {
   const s = settings();
   const lookup = (dagId: string) => dags.listDags().find((d) => d.dagId === dagId);
