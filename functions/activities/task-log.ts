@@ -3,11 +3,11 @@
 // structured record to the sinks: the telemetry sinks (Application Insights in Azure,
 // .local/logs here), the attempt's own log blob at Airflow's remote-log path (task-log-blob.ts),
 // and, without Application Insights, the invocation's log, i.e. the console of the local runtime
-// and of `func start`.
+// and of `func start` (unless a sink shows the lines already: the CLI's live view).
 import type { InvocationContext } from "@azure/functions";
 import { maskSecrets } from "../hooks/secret-mask";
 import type { LogLevel, TaskDimensions, TaskLogRecord, TelemetrySink } from "../telemetry/records";
-import { emitRecord, sendsToAppInsights, telemetrySinks } from "../telemetry/sinks";
+import { emitRecord, sendsToAppInsights, taskLogShownBySink, telemetrySinks } from "../telemetry/sinks";
 import { blobLogSink } from "./task-log-blob";
 
 export interface TaskLogger {
@@ -45,7 +45,8 @@ function invocationSink(invocation: InvocationContext): TelemetrySink {
  */
 export function openTaskLog(dimensions: TaskDimensions, operator: string, invocation: InvocationContext, options: { record: boolean }): TaskLogger {
   const blob = options.record ? blobLogSink(dimensions, (message) => invocation.warn(maskSecrets(message))) : undefined;
-  const sinks = [...telemetrySinks(), ...(sendsToAppInsights() ? [] : [invocationSink(invocation)]), ...(blob ? [blob] : [])];
+  const echo = !sendsToAppInsights() && !taskLogShownBySink();
+  const sinks = [...telemetrySinks(), ...(echo ? [invocationSink(invocation)] : []), ...(blob ? [blob] : [])];
   const traceParent = invocation.traceContext?.traceParent ?? undefined;
   const write = (level: LogLevel, message: string): void => {
     const record: TaskLogRecord = {

@@ -54,6 +54,8 @@ export type TelemetryRecord = TaskLogRecord | MetricRecord;
  */
 export interface TelemetrySink {
   readonly name: string;
+  /** Shows task log lines to a person as they are written (the CLI's live view): the invocation log then leaves them out. */
+  readonly showsTaskLog?: boolean;
   write(record: TelemetryRecord): void;
   flush?(): Promise<void>;
   shutdown?(): Promise<void>;

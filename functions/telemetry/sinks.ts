@@ -41,6 +41,11 @@ export function sendsToAppInsights(): boolean {
   return toAppInsights;
 }
 
+/** True when an added sink shows task lines on a console already (then the invocation log does not repeat them). */
+export function taskLogShownBySink(): boolean {
+  return extra.some((s) => s.showsTaskLog);
+}
+
 export function addTelemetrySink(sink: TelemetrySink): void {
   extra.push(sink);
 }

@@ -1,33 +1,38 @@
 #!/usr/bin/env node
 // The azflow command. Each subcommand lives in commands/<name>.ts and exports `run(args)`.
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { CliError } from "./cli-error";
+import { runGroup, type CommandGroup } from "./command-group";
+import { defaultProjectRoot } from "../services/settings";
 
-const commands: Record<string, { summary: string; load: () => Promise<{ run(args: string[]): Promise<number> }> }> = {
-  services: { summary: "up|down|status the local services", load: () => import("./commands/services") },
-  connections: { summary: "import|export connections in Airflow's JSON export format", load: () => import("./commands/connections") },
-  dags: { summary: "list|test|backfill|trigger|rerun DAGs (test, backfill and rerun run in-process)", load: () => import("./commands/dags") },
-  tasks: { summary: "test one task of a DAG, ignoring dependencies and recording nothing", load: () => import("./commands/tasks") },
-  fixtures: { summary: "serve the local stand-in for the seed DAGs' internet sources (randomuser, NYC TLC, song data)", load: () => import("./commands/fixtures") },
-  host: { summary: "run the app locally: HTTP, timers, blob triggers, orchestrations (--list to print functions)", load: () => import("./commands/host") },
+const AZFLOW: CommandGroup = {
+  command: "",
+  summary: "Airflow-style DAGs as an Azure Functions app; these commands run them on this machine.",
+  subcommands: {
+    services: { summary: "up|down|status the local services (Azurite, Postgres, Kafka, Spark)", load: () => import("./commands/services") },
+    connections: { summary: "import|export connections in Airflow's JSON export format", load: () => import("./commands/connections") },
+    dags: { summary: "list|test|backfill|trigger|rerun DAGs (test, backfill and rerun run in-process)", load: () => import("./commands/dags") },
+    tasks: { summary: "test one task of a DAG, ignoring dependencies and recording nothing", load: () => import("./commands/tasks") },
+    fixtures: { summary: "serve the local stand-in for the seed DAGs' internet sources (randomuser, NYC TLC, song data)", load: () => import("./commands/fixtures") },
+    host: { summary: "run the app locally: HTTP, timers, blob triggers, orchestrations", load: () => import("./commands/host") },
+    version: { summary: "print azflow's version (also --version)", load: async () => ({ run: async () => printVersion() }) },
+  },
+  notes: [
+    "Commands that need the local services start the ones that are not running and leave them",
+    "running for the next command; --no-start turns that off, 'azflow services down' stops them.",
+  ],
 };
 
-function usage(): string {
-  const lines = Object.entries(commands).map(([name, c]) => `  azflow ${name.padEnd(12)} ${c.summary}`);
-  return ["usage: azflow <command> [args]", "", ...lines].join("\n");
+function printVersion(): number {
+  const pkg = JSON.parse(fs.readFileSync(path.join(defaultProjectRoot(), "package.json"), "utf8")) as { version: string };
+  console.log(`azflow ${pkg.version}`);
+  return 0;
 }
 
 async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
-  if (!name || name === "--help" || name === "-h" || name === "help") {
-    console.log(usage());
-    return name ? 0 : 2;
-  }
-  const command = commands[name];
-  if (!command) {
-    console.error(`azflow: unknown command '${name}'.\n${usage()}`);
-    return 2;
-  }
-  return (await command.load()).run(rest);
+  if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) return printVersion();
+  return runGroup(AZFLOW, argv);
 }
 
 main(process.argv.slice(2)).then(

@@ -2,7 +2,9 @@
 // Postgres table named by dag_run.conf.table, so a test can tell which tasks really ran.
 import "../../../functions/activities";
 import { registerCallable } from "../../../functions/activities/callable";
+import { getConnection } from "../../../functions/hooks/connection";
 import { postgresPool } from "../../../functions/hooks/postgres";
+import { registerConnectionSecrets } from "../../../functions/hooks/secret-mask";
 import { registerDag } from "../../../functions/register-dag";
 import { dag, empty, python } from "../../../orchestrations/runtime";
 
@@ -76,5 +78,39 @@ registerDag(dag({
   tags: ["cli-test", "daily"],
   tasks: (t) => {
     t.task("interval", python("cli_test.interval"));
+  },
+}));
+
+// Task log lines for the CLI's live view: a mapped task (map_index in the prefix), a task whose
+// first try fails (try 2 in the prefix), and a line holding a connection's password (masked).
+registerCallable("cli_test.shout", (kwargs, ctx) => {
+  ctx.log(`item ${String(kwargs.item)} of the mapped task`);
+  return kwargs.item ?? null;
+});
+
+registerCallable("cli_test.flaky", (_kwargs, ctx) => {
+  ctx.log(`try ${ctx.tryNumber} begins`);
+  if (ctx.tryNumber === 1) throw new Error("first try fails on purpose");
+  return "second try";
+});
+
+registerCallable("cli_test.leaky", (_kwargs, ctx) => {
+  const conn = getConnection("cli_secret");
+  // What a hook does when it resolves a connection: its password is masked from then on.
+  registerConnectionSecrets(conn);
+  ctx.log(`connecting as ${conn.login} with password ${conn.password}`);
+  throw new Error(`login refused for password ${conn.password}`);
+});
+
+registerDag(dag({
+  dagId: "cli_logs",
+  schedule: null,
+  startDate: "2024-01-01",
+  tags: ["cli-test"],
+  tasks: (t) => {
+    const mapped = t.task("mapped", python("cli_test.shout"), { expand: { item: ["a", "b"] } });
+    const flaky = t.task("flaky", python("cli_test.flaky"), { retries: 1, retryDelay: "1m" });
+    const leaky = t.task("leaky", python("cli_test.leaky"));
+    t.chain(mapped, flaky, leaky);
   },
 }));

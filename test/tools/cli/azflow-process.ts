@@ -17,9 +17,9 @@ export interface CliResult {
   err: string;
 }
 
-export function azflow(args: string[], timeoutMs = 60_000): Promise<CliResult> {
+export function azflow(args: string[], timeoutMs = 60_000, env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
     let out = "";
     let err = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
@@ -42,7 +42,8 @@ export function appLedger(): RunLedger {
 
 /** A table row of `dags test` output: task, map_index, state, try (the columns before duration). */
 export function taskRow(out: string, taskId: string): string[] | undefined {
-  const line = out.split("\n").find((l) => l.startsWith(`${taskId} `));
+  // Table cells are two or more spaces apart; task log lines start `<task> map_index=...`.
+  const line = out.split("\n").find((l) => l.startsWith(taskId) && /^\s{2,}-?\d+\s/.test(l.slice(taskId.length)));
   return line?.trim().split(/\s{2,}/);
 }
 

@@ -14,7 +14,7 @@ test("dags list prints every registered DAG with schedule, next run, tags and pa
   const json = await azflow(["dags", "list", "-o", "json", "--app", CLI_APP]);
   assert.equal(json.code, 0, json.err);
   const rows = JSON.parse(json.out) as { dag_id: string; schedule: string | null; next_run: string | null; tags: string[]; paused: boolean }[];
-  assert.deepEqual(rows.map((r) => r.dag_id), ["cli_daily", "cli_fails", "cli_rerun"]);
+  assert.deepEqual(rows.map((r) => r.dag_id), ["cli_daily", "cli_fails", "cli_logs", "cli_rerun"]);
   const daily = rows[0];
   assert.equal(daily.schedule, "@daily");
   assert.deepEqual(daily.tags, ["cli-test", "daily"]);

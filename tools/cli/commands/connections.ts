@@ -12,19 +12,25 @@ import {
   toExportEntry,
 } from "../../../functions/hooks/connection";
 import { CliError } from "../cli-error";
+import { runGroup, type CommandGroup } from "../command-group";
 import { readLocalSettings, writeLocalSettings } from "../local-settings";
+import { parseArgs, withHelp, type CommandSpec, type OptionSpec } from "../parse-args";
 
-const USAGE = "usage: azflow connections import <file> [--overwrite] [--settings local.settings.json]\n" +
-  "       azflow connections export <file> [--settings local.settings.json]";
+const SETTINGS: OptionSpec = { name: "--settings", value: "FILE", description: "the settings file to write or read (default local.settings.json)" };
 
-function option(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  if (i < 0) return undefined;
-  const value = args[i + 1];
-  if (!value) throw new CliError(`${name} needs a value.\n${USAGE}`, 2);
-  args.splice(i, 2);
-  return value;
-}
+const IMPORT: CommandSpec = {
+  command: "connections import",
+  summary: "Add the connections of a file `airflow connections export` wrote to local.settings.json (owner-only).",
+  positionals: [{ name: "file", description: "the JSON file: connection ids mapped to connections (or URIs)" }],
+  options: [{ name: "--overwrite", description: "replace connections that exist already (default: keep them, and say so)" }, SETTINGS],
+};
+
+const EXPORT: CommandSpec = {
+  command: "connections export",
+  summary: "Write every AIRFLOW_CONN_* connection (settings file, then environment) in Airflow's JSON export format.",
+  positionals: [{ name: "file", description: "the JSON file to write (owner-only)" }],
+  options: [SETTINGS],
+};
 
 function readExportFile(file: string): Connection[] {
   if (!fs.existsSync(file)) throw new CliError(`${file} does not exist.`);
@@ -87,20 +93,36 @@ export async function exportConnections(file: string, settingsFile: string): Pro
   return Object.keys(out).length;
 }
 
-export async function run(argv: string[]): Promise<number> {
-  const args = [...argv];
-  const settingsFile = path.resolve(option(args, "--settings") ?? "local.settings.json");
-  const overwrite = args.includes("--overwrite");
-  const [action, file, ...extra] = args.filter((a) => a !== "--overwrite");
-  if (!file || extra.length || (action !== "import" && action !== "export")) {
-    console.error(USAGE);
-    return 2;
-  }
-  if (action === "import") {
-    for (const line of await importConnections(path.resolve(file), settingsFile, overwrite)) console.log(line);
-  } else {
-    const count = await exportConnections(path.resolve(file), settingsFile);
-    console.log(`Connections successfully exported to ${file} (${count}).`);
-  }
-  return 0;
+const CONNECTIONS: CommandGroup = {
+  command: "connections",
+  summary: "Airflow connections, kept as AIRFLOW_CONN_<ID> settings.",
+  subcommands: {
+    import: {
+      summary: IMPORT.summary,
+      load: async () => ({
+        run: (args: string[]) => withHelp(async () => {
+          const parsed = parseArgs(args, IMPORT);
+          const settingsFile = path.resolve(parsed.options.get("--settings") ?? "local.settings.json");
+          for (const line of await importConnections(path.resolve(parsed.positionals[0]), settingsFile, parsed.flags.has("--overwrite"))) console.log(line);
+          return 0;
+        }),
+      }),
+    },
+    export: {
+      summary: EXPORT.summary,
+      load: async () => ({
+        run: (args: string[]) => withHelp(async () => {
+          const parsed = parseArgs(args, EXPORT);
+          const file = parsed.positionals[0];
+          const count = await exportConnections(path.resolve(file), path.resolve(parsed.options.get("--settings") ?? "local.settings.json"));
+          console.log(`Connections successfully exported to ${file} (${count}).`);
+          return 0;
+        }),
+      }),
+    },
+  },
+};
+
+export function run(args: string[]): Promise<number> {
+  return runGroup(CONNECTIONS, args);
 }

@@ -1,36 +1,33 @@
 // `azflow fixtures`: the local stand-in for the seed DAGs' internet sources (randomuser.me, the
 // NYC TLC trip files, the song and event bucket) in the foreground, with the connection settings
 // that point the DAGs at it. Stops on Ctrl-C.
-import { CliError } from "../cli-error";
+import { intOption, parseArgs, withHelp, type CommandSpec } from "../parse-args";
 import { startFixtureServer } from "../../fixtures";
 
-const USAGE = `usage: azflow fixtures [--port N] [--seed S] [--taxi-rows N] [--songs N]
-  --port N        port on 127.0.0.1 (default 0: a free one)
-  --seed S        generator seed: the same seed serves the same bytes (default azflow)
-  --taxi-rows N   trips per monthly file (default 2000)
-  --songs N       songs in the catalog (default 60)`;
+const SPEC: CommandSpec = {
+  command: "fixtures",
+  summary: "Serve the local stand-in for randomuser.me, the NYC TLC trip files and the song data, until Ctrl-C.",
+  positionals: [],
+  options: [
+    { name: "--port", value: "N", description: "port on 127.0.0.1 (default 0: a free one)" },
+    { name: "--seed", value: "S", description: "generator seed: the same seed serves the same bytes (default azflow)" },
+    { name: "--taxi-rows", value: "N", description: "trips per monthly file (default 2000)" },
+    { name: "--songs", value: "N", description: "songs in the catalog (default 60)" },
+  ],
+  notes: ["It prints the AIRFLOW_CONN_* settings that point the seed DAGs at it."],
+};
 
-function intOption(args: string[], flag: string, fallback: number): number {
-  const at = args.indexOf(flag);
-  if (at < 0) return fallback;
-  const n = Number(args[at + 1]);
-  if (!Number.isInteger(n) || n < 0) throw new CliError(`${flag} must be a non-negative integer.\n${USAGE}`, 2);
-  return n;
+export function run(args: string[]): Promise<number> {
+  return withHelp(() => serve(args));
 }
 
-export async function run(args: string[]): Promise<number> {
-  if (args.includes("--help") || args.includes("-h")) {
-    console.log(USAGE);
-    return 0;
-  }
-  const known = new Set(["--port", "--seed", "--taxi-rows", "--songs"]);
-  for (let i = 0; i < args.length; i += 2) if (!known.has(args[i])) throw new CliError(`unknown option '${args[i]}'.\n${USAGE}`, 2);
-  const seedAt = args.indexOf("--seed");
+async function serve(args: string[]): Promise<number> {
+  const parsed = parseArgs(args, SPEC);
   const server = await startFixtureServer({
-    port: intOption(args, "--port", 0),
-    seed: seedAt >= 0 ? args[seedAt + 1] : undefined,
-    taxiRows: intOption(args, "--taxi-rows", 2000),
-    songs: intOption(args, "--songs", 60),
+    port: intOption(parsed, SPEC, "--port", 0),
+    seed: parsed.options.get("--seed"),
+    taxiRows: intOption(parsed, SPEC, "--taxi-rows", 2000),
+    songs: intOption(parsed, SPEC, "--songs", 60),
   });
   console.log(`Serving the local stand-in for randomuser.me, the NYC TLC trip files and the song data at ${server.url} (seed ${server.seed}).`);
   console.log("Point the DAGs' connections at it (in the shell that runs azflow, or in local.settings.json):");

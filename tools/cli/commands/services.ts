@@ -1,12 +1,34 @@
 // azflow services up|down|status [azurite|postgres|kafka|spark|spark-cluster ...]
 import { SettingsError } from "../../../functions/config";
 import { downService, statusService, upService } from "../../services/lifecycle";
-import { SERVICES, isServiceName, selectServices } from "../../services/registry";
+import { SERVICES, selectServices } from "../../services/registry";
 import { serviceSettings, type ServiceSettings } from "../../services/settings";
 import { formatStatus } from "../../services/status-table";
 import { CliError } from "../cli-error";
+import { runGroup, type CommandGroup } from "../command-group";
+import { parseArgs, withHelp, type CommandSpec } from "../parse-args";
 
-const USAGE = "usage: azflow services up|down|status [azurite|postgres|kafka|spark|spark-cluster ...]";
+const NAMES = { name: "service", variadic: true, description: `any of ${SERVICES.map((s) => s.name).join(", ")}; default all, in start order` };
+
+const UP: CommandSpec = {
+  command: "services up",
+  summary: "Start the services that are not running, wait until each answers, and leave them running.",
+  positionals: [NAMES],
+  options: [],
+  notes: ["Idempotent: a service already running is left alone. Logs go to .local/logs/<service>.log."],
+};
+const DOWN: CommandSpec = {
+  command: "services down",
+  summary: "Stop the services 'up' started (any command that started them), last started first.",
+  positionals: [NAMES],
+  options: [],
+};
+const STATUS: CommandSpec = {
+  command: "services status",
+  summary: "Prove each service with a real round trip and print the memory it uses; exit 1 unless all are healthy.",
+  positionals: [NAMES],
+  options: [],
+};
 
 function settingsOrCliError(): ServiceSettings {
   try {
@@ -58,22 +80,19 @@ async function status(names: string[]): Promise<number> {
   return results.every((r) => r.state === "healthy") ? 0 : 1;
 }
 
-export async function run(args: string[]): Promise<number> {
-  const [action, ...names] = args;
-  const unknown = names.find((n) => !isServiceName(n));
-  if (unknown !== undefined) {
-    console.error(`azflow: unknown service '${unknown}'; choose from ${SERVICES.map((s) => s.name).join(", ")}`);
-    return 2;
-  }
-  switch (action) {
-    case "up":
-      return up(names);
-    case "down":
-      return down(names);
-    case "status":
-      return status(names);
-    default:
-      console.error(`${USAGE}\n  services: ${SERVICES.map((s) => s.name).join(", ")}`);
-      return 2;
-  }
+function subcommand(spec: CommandSpec, action: (names: string[]) => Promise<number>) {
+  return {
+    summary: spec.summary,
+    load: async () => ({ run: (args: string[]) => withHelp(() => action(parseArgs(args, spec).positionals)) }),
+  };
+}
+
+const SERVICES_GROUP: CommandGroup = {
+  command: "services",
+  summary: "The local services the app and its DAGs use, all on 127.0.0.1 with their data under .local/.",
+  subcommands: { up: subcommand(UP, up), down: subcommand(DOWN, down), status: subcommand(STATUS, status) },
+};
+
+export function run(args: string[]): Promise<number> {
+  return runGroup(SERVICES_GROUP, args);
 }

@@ -1,14 +1,14 @@
 // `azflow tasks test <dag_id> <task_id> [logical_date]`.
-import { CliError } from "../cli-error";
+import { runGroup, type CommandGroup } from "../command-group";
 
-const USAGE = "usage: azflow tasks test <dag_id> <task_id> [logical_date] [--map-index N] [--app PATH]";
+const TASKS: CommandGroup = {
+  command: "tasks",
+  summary: "One task of a DAG.",
+  subcommands: {
+    test: { summary: "run one task in-process, ignoring its dependencies and recording nothing", load: () => import("../tasks/test") },
+  },
+};
 
-export async function run(args: string[]): Promise<number> {
-  const [name, ...rest] = args;
-  if (name === "--help" || name === "-h" || name === "help") {
-    console.log(USAGE);
-    return 0;
-  }
-  if (name !== "test") throw new CliError(name ? `unknown tasks subcommand '${name}'.\n${USAGE}` : USAGE, 2);
-  return (await import("../tasks/test")).run(rest);
+export function run(args: string[]): Promise<number> {
+  return runGroup(TASKS, args);
 }

@@ -4,12 +4,17 @@ import type { CompiledDag } from "../../../orchestrations/runtime/model/compiled
 import { describeSchedule } from "../../../orchestrations/runtime/time/schedule";
 import { airflowIso } from "../../../orchestrations/runtime/time/time";
 import type { DagRunRecord } from "../../../functions/ledger/records";
-import { CliError } from "../cli-error";
-import { parseArgs, withHelp } from "../parse-args";
+import { APP, NO_START } from "../common-options";
+import { parseArgs, usageError, withHelp, type CommandSpec } from "../parse-args";
 import { withCliRuntime, type CliRuntime } from "../../dagrun/cli-runtime";
 import { formatTable } from "../../dagrun/run-table";
 
-const USAGE = `usage: azflow dags list [--output table|json] [--app PATH]`;
+const SPEC: CommandSpec = {
+  command: "dags list",
+  summary: "The app's DAGs: schedule, next run (from the timetable and the ledger's runs), tags and the paused flag.",
+  positionals: [],
+  options: [{ name: "--output", alias: "-o", value: "FORMAT", description: "table (default) or json" }, APP, NO_START],
+};
 // The ledger only refines next_run; a listing should not hang on a storage emulator that is down.
 const LEDGER_TIMEOUT_MS = 3000;
 
@@ -56,10 +61,10 @@ async function listings(rt: CliRuntime): Promise<{ rows: DagListing[]; ledgerErr
 
 export async function run(args: string[]): Promise<number> {
   return withHelp(async () => {
-    const parsed = parseArgs(args, { options: ["--output", "--app"], aliases: { "-o": "--output" }, positionals: { min: 0, max: 0 } }, USAGE);
+    const parsed = parseArgs(args, SPEC);
     const output = parsed.options.get("--output") ?? "table";
-    if (output !== "table" && output !== "json") throw new CliError(`--output must be table or json.\n${USAGE}`, 2);
-    return withCliRuntime({ app: parsed.options.get("--app") }, async (rt) => {
+    if (output !== "table" && output !== "json") throw usageError(SPEC, `--output must be table or json, got '${output}'`);
+    return withCliRuntime({ app: parsed.options.get(APP.name), startServices: !parsed.flags.has(NO_START.name) }, async (rt) => {
       const { rows, ledgerError } = await listings(rt);
       if (output === "json") console.log(JSON.stringify(rows, null, 2));
       else {

@@ -1,12 +1,22 @@
 // `azflow dags trigger <dag_id>`: creates a run through a running host's REST API
 // (POST /api/v1/dags/{dag_id}/dagRuns), as `airflow dags trigger` goes through the API server.
 import { CliError } from "../cli-error";
-import { parseArgs, parseConfOption, withHelp } from "../parse-args";
+import { CONF } from "../common-options";
+import { parseArgs, parseConfOption, usageError, withHelp, type CommandSpec } from "../parse-args";
 import { dateOption } from "./dates";
 
-const USAGE = `usage: azflow dags trigger <dag_id> [--conf JSON] [--run-id ID] [--logical-date DATE] [--host URL] [--key KEY]
-  --host URL   the host serving the app (default http://127.0.0.1:7071, as \`azflow host\` and func start)
-  --key KEY    function key, sent as x-functions-key (needed in Azure)`;
+const SPEC: CommandSpec = {
+  command: "dags trigger",
+  summary: "Create a run through a running host's REST API (POST /api/v1/dags/{dag_id}/dagRuns), as `airflow dags trigger` goes through the API server. Starts nothing locally.",
+  positionals: [{ name: "dag_id", description: "the DAG to trigger" }],
+  options: [
+    CONF,
+    { name: "--run-id", alias: "-r", value: "ID", description: "the run id (default: Airflow's manual__<logical date>)" },
+    { name: "--logical-date", alias: "-e", value: "DATE", description: "the run's logical date, ISO 8601 (default now)" },
+    { name: "--host", value: "URL", description: "the host serving the app (default http://127.0.0.1:7071, as `azflow host` and func start)" },
+    { name: "--key", value: "KEY", description: "function key, sent as x-functions-key (needed in Azure)" },
+  ],
+};
 
 interface Problem {
   title?: string;
@@ -24,13 +34,13 @@ function describeFailure(err: unknown, url: string): string {
 
 export async function run(args: string[]): Promise<number> {
   return withHelp(async () => {
-    const parsed = parseArgs(args, { options: ["--conf", "--run-id", "--logical-date", "--host", "--key"], aliases: { "-c": "--conf", "-r": "--run-id", "-e": "--logical-date" }, positionals: { min: 1, max: 1 } }, USAGE);
+    const parsed = parseArgs(args, SPEC);
     const [dagId] = parsed.positionals;
-    const body: Record<string, unknown> = { conf: parseConfOption(parsed.options.get("--conf"), USAGE) };
+    const body: Record<string, unknown> = { conf: parseConfOption(parsed.options.get(CONF.name), SPEC) };
     if (parsed.options.has("--run-id")) body.dag_run_id = parsed.options.get("--run-id");
-    if (parsed.options.has("--logical-date")) body.logical_date = dateOption(parsed.options.get("--logical-date")!, "--logical-date", USAGE);
+    if (parsed.options.has("--logical-date")) body.logical_date = dateOption(parsed.options.get("--logical-date")!, "--logical-date", SPEC);
     const host = (parsed.options.get("--host") ?? "http://127.0.0.1:7071").replace(/\/+$/, "");
-    if (!/^https?:\/\//.test(host)) throw new CliError(`--host must be an http(s) URL, got '${host}'.`, 2);
+    if (!/^https?:\/\//.test(host)) throw usageError(SPEC, `--host must be an http(s) URL, got '${host}'`);
     const url = `${host}/api/v1/dags/${encodeURIComponent(dagId)}/dagRuns`;
     const headers: Record<string, string> = { "content-type": "application/json" };
     const key = parsed.options.get("--key");
