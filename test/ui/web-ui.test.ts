@@ -94,7 +94,6 @@ describe("web UI in headless Chromium against the local host (real runs)", () =>
     assert.equal(await page.locator("tr[data-dag-id]").count(), 1);
     await page.getByLabel("Search DAGs").fill("");
     await page.waitForSelector(`tr[data-dag-id="${flowDag.dagId}"]`);
-    await shot("dags");
   });
 
   it("triggers with a conf (refusing one that is not a JSON object), and the run receives it", async (t) => {
@@ -235,6 +234,8 @@ describe("web UI in headless Chromium against the local host (real runs)", () =>
     await page.getByRole("dialog").getByRole("button", { name: "Unpause" }).click();
     await page.waitForSelector(`tr[data-dag-id="${tickDag.dagId}"] [role="switch"][aria-checked="true"]`);
     await until("the timer to start runs", async () => (await runs()) >= 2, 20_000);
+    await page.waitForSelector(`tr[data-dag-id="${tickDag.dagId}"] .run-dot`);
+    await shot("dags");
     await row.getByRole("switch").click();
     await page.getByRole("dialog").getByRole("button", { name: "Pause" }).click();
     await page.waitForSelector(`tr[data-dag-id="${tickDag.dagId}"] [role="switch"][aria-checked="false"]`);

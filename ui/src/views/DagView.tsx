@@ -13,11 +13,12 @@ export function DagView() {
   const dag = useDag(dagId);
   const [triggering, setTriggering] = useState(false);
   if (dag.error) return <ErrorPanel error={dag.error} />;
-  if (!dag.data) return <p className="muted">Loading {dagId}…</p>;
-  const d = dag.data;
   const base = `/dags/${encodeURIComponent(dagId)}`;
+  const d = dag.data;
+  // The tab's own data loads alongside the DAG's: the header fills in when it comes.
   return (
     <section className="dag-page">
+      {!d ? <header className="page-header dag-header"><h1><span className="muted small">DAG:</span> {dagId}</h1></header> : (
       <header className="page-header dag-header">
         <PauseToggle dag={d} />
         <h1><span className="muted small">DAG:</span> {d.dag_id}</h1>
@@ -27,7 +28,8 @@ export function DagView() {
         <span className="meta" data-testid="next-run">Next run: <b>{d.is_paused ? "paused" : formatDate(d.next_dagrun)}</b></span>
         <button type="button" className="primary" onClick={() => setTriggering(true)}>▶ Trigger</button>
       </header>
-      {d.description ? <p className="muted">{d.description}</p> : null}
+      )}
+      {d?.description ? <p className="muted">{d.description}</p> : null}
       <nav className="tabs">
         <NavLink to={`${base}/grid`}>Grid</NavLink>
         <NavLink to={`${base}/graph`}>Graph</NavLink>

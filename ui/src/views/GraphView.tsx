@@ -22,12 +22,12 @@ const TaskNode = memo(function TaskNode({ data }: NodeProps<Node<TaskNodeData>>)
       title={`${data.taskId}\n${data.operator}\ntrigger rule: ${data.triggerRule}\nstate: ${state ?? "no status"}`}>
       <Handle type="target" position={Position.Left} />
       <div className="graph-task-label">{data.label}{data.isMapped ? <span className="mapped-count"> [{count}]</span> : null}</div>
+      <div className="graph-task-meta"><span className="operator">{data.operator}</span></div>
       <div className="graph-task-meta">
-        <span className="operator">{data.operator}</span>
+        <span className="graph-task-state">{state ?? "no status"}</span>
         {data.isBranch ? <span className="badge branch-badge">branch</span> : null}
         {data.triggerRule !== "all_success" ? <span className="badge rule-badge" title="trigger rule">{data.triggerRule}</span> : null}
       </div>
-      <div className="graph-task-state">{state ?? "no status"}</div>
       <Handle type="source" position={Position.Right} />
     </div>
   );

@@ -20,8 +20,10 @@ export interface GroupNodeData extends Record<string, unknown> {
 const elk = new ELK();
 const NODE_HEIGHT = 58;
 
-function nodeWidth(label: string, operator: string): number {
-  return Math.min(320, Math.max(150, 7.5 * Math.max(label.length, operator.length * 0.85) + 44));
+/** Wide enough for the label, the operator and the state line with its badges. */
+function nodeWidth(label: string, operator: string, badges: string): number {
+  const chars = Math.max(label.length * 1.1, operator.length, 11 + badges.length);
+  return Math.min(360, Math.max(150, 6.6 * chars + 40));
 }
 
 export function isBranchTask(task: Task | undefined): boolean {
@@ -38,7 +40,8 @@ export async function layoutGraph(graph: GraphData, tasks: Map<string, Task>): P
       };
     }
     const task = tasks.get(String(node.id));
-    return { id: String(node.id), width: nodeWidth(node.value.label ?? "", task?.class_ref.class_name ?? ""), height: NODE_HEIGHT };
+    const badges = `${isBranchTask(task) ? "branch " : ""}${task && task.trigger_rule !== "all_success" ? task.trigger_rule : ""}`;
+    return { id: String(node.id), width: nodeWidth(node.value.label ?? "", task?.class_ref.class_name ?? "", badges), height: NODE_HEIGHT };
   };
   const root: ElkNode = {
     id: "root",

@@ -111,22 +111,83 @@ function byRunOrdering(a: DagRunRecord, b: DagRunRecord): number {
     || compareStoredInstants(a.logical_date, b.logical_date) || a.dag_run_id.localeCompare(b.dag_run_id);
 }
 
-/** The task instances of these runs: a scan of the DAG's rows when most runs are shown, else one query per run. */
+// A finished run's task instances change only when its own row does (a clear reopens the run;
+// marking it writes the run with them), so each API instance keeps them once read, keyed by the
+// run row's state, end and update time. A run is kept only once its row has been still for
+// SETTLE_MS: its orchestration writes the run's end just before the last rows of that batch.
+const SETTLE_MS = 30_000;
+const MAX_KEPT_ROWS = 100_000;
+const kept = new Map<string, { stamp: string; rows: TaskInstanceRecord[] }>();
+let keptRows = 0;
+
+function keepKey(run: DagRunRecord): string {
+  return `${run.dag_id}\u0000${run.dag_run_id}`;
+}
+
+function keepStamp(run: DagRunRecord, now: number): string | null {
+  if (run.state !== "success" && run.state !== "failed") return null;
+  const updated = run.updated_at ? Date.parse(run.updated_at) : NaN;
+  return Number.isFinite(updated) && now - updated >= SETTLE_MS ? `${run.state}|${run.end_date}|${run.updated_at}` : null;
+}
+
+function keep(run: DagRunRecord, stamp: string, rows: TaskInstanceRecord[]): void {
+  const key = keepKey(run);
+  keptRows -= kept.get(key)?.rows.length ?? 0;
+  kept.delete(key);
+  kept.set(key, { stamp, rows });
+  keptRows += rows.length;
+  // Oldest first out (a Map iterates in insertion order; a hit re-inserts).
+  for (const [k, v] of kept) {
+    if (keptRows <= MAX_KEPT_ROWS) break;
+    kept.delete(k);
+    keptRows -= v.rows.length;
+  }
+}
+
+/**
+ * The task instances of these runs: kept rows of finished runs, then the rest read from the
+ * ledger, by a scan of the DAG's rows when most of its runs are missing, else one query per run.
+ */
 async function instancesOf(dag: CompiledDag, shown: readonly DagRunRecord[], allRuns: number): Promise<TaskInstanceRecord[]> {
   const ledger = appRunLedger();
-  if (shown.length > 0 && shown.length * 2 >= allRuns) {
-    const ids = new Set(shown.map((r) => r.dag_run_id));
-    return (await ledger.listDagTaskInstances(dag.dagId)).filter((ti) => ids.has(ti.dag_run_id));
+  const now = Date.now();
+  const out: TaskInstanceRecord[] = [];
+  const missing: DagRunRecord[] = [];
+  for (const run of shown) {
+    const hit = kept.get(keepKey(run));
+    const stamp = keepStamp(run, now);
+    if (hit && stamp !== null && hit.stamp === stamp) {
+      keep(run, stamp, hit.rows);
+      out.push(...hit.rows);
+    } else missing.push(run);
   }
-  const out: TaskInstanceRecord[][] = new Array(shown.length);
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, shown.length) }, async () => {
-    while (next < shown.length) {
-      const i = next++;
-      out[i] = await ledger.listTaskInstances(dag.dagId, shown[i].dag_run_id);
-    }
-  }));
-  return out.flat();
+  if (!missing.length) return out;
+  let read: TaskInstanceRecord[];
+  if (missing.length * 2 >= allRuns) {
+    const ids = new Set(missing.map((r) => r.dag_run_id));
+    read = (await ledger.listDagTaskInstances(dag.dagId)).filter((ti) => ids.has(ti.dag_run_id));
+  } else {
+    const lists: TaskInstanceRecord[][] = new Array(missing.length);
+    let next = 0;
+    await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, missing.length) }, async () => {
+      while (next < missing.length) {
+        const i = next++;
+        lists[i] = await ledger.listTaskInstances(dag.dagId, missing[i].dag_run_id);
+      }
+    }));
+    read = lists.flat();
+  }
+  const byRun = new Map<string, TaskInstanceRecord[]>();
+  for (const ti of read) {
+    const list = byRun.get(ti.dag_run_id);
+    if (list) list.push(ti);
+    else byRun.set(ti.dag_run_id, [ti]);
+  }
+  for (const run of missing) {
+    const stamp = keepStamp(run, now);
+    if (stamp !== null) keep(run, stamp, byRun.get(run.dag_run_id) ?? []);
+  }
+  return out.concat(read);
 }
 
 function numRuns(query: URLSearchParams): number {
