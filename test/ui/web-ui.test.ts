@@ -224,6 +224,34 @@ describe("web UI in headless Chromium against the local host (real runs)", () =>
     await api("PATCH", `/dags/${waitDag.dagId}/dagRuns/${enc(waitRun)}`, { state: "failed" });
   });
 
+  // The local host checks no keys (as func start): the Functions host's 401 is stood in for here.
+  it("asks for a function key when the API refuses (a stand-in for Azure's key check) and sends it in a header, never in a URL", async (t) => {
+    if (!(await ready(t))) return;
+    const key = `k3y-${Date.now()}`;
+    const seen: { url: string; key: string | undefined }[] = [];
+    await page.route("**/api/v1/**", async (route) => {
+      const sent = route.request().headers()["x-functions-key"];
+      seen.push({ url: route.request().url(), key: sent });
+      if (sent !== key) return route.fulfill({ status: 401, contentType: "text/plain", body: "" });
+      return route.continue();
+    });
+    try {
+      await page.goto(`${ui}/dags`);
+      await page.getByRole("dialog", { name: "Function key" }).waitFor();
+      await shot("function-key-prompt");
+      await page.getByLabel("Key", { exact: true }).fill(key);
+      await page.getByRole("button", { name: "Use this key" }).click();
+      await page.waitForSelector(`tr[data-dag-id="${flowDag.dagId}"]`);
+      assert.ok(seen.some((s) => s.key === key), "the key went in the x-functions-key header");
+      assert.ok(seen.every((s) => !s.url.includes(key)), "no URL carries the key");
+    } finally {
+      await page.unroute("**/api/v1/**");
+    }
+    await page.getByRole("button", { name: "API key set" }).click();
+    await page.getByRole("button", { name: "Forget key" }).click();
+    await page.getByRole("button", { name: "API key", exact: true }).waitFor();
+  });
+
   it("unpausing a scheduled DAG starts its timer's runs; pausing it stops them", async (t) => {
     if (!(await ready(t))) return;
     const runs = async () => (await appRunLedger().listDagRuns(tickDag.dagId)).length;
