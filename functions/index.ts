@@ -3,6 +3,7 @@
 import "./telemetry/flush-on-terminate";
 import "./http/health";
 import "./http/api";
+import "./http/ui/static-files";
 import "./activities";
 import "./callables/tutorial";
 import "./callables/parent-dag";

@@ -40,7 +40,12 @@ async function withoutReuseEchoes(ledger: RunLedger, write: LedgerWrite): Promis
  * what its stopped orchestration still had in flight cannot bring it back). Returns the
  * `task_id#map_index` keys that were older and so left out.
  */
-export async function writeLedger(write: LedgerWrite, context: InvocationContext): Promise<Set<string>> {
+export async function writeLedger(
+  write: LedgerWrite,
+  context: InvocationContext,
+  /** Fields the orchestrator does not decide, by `task_id#map_index` (the attempt's rendered fields). */
+  rowExtras?: ReadonlyMap<string, Partial<TaskInstanceRecord>>,
+): Promise<Set<string>> {
   // A blob sensor that finished in any state waits no more: drop its wake-up registration.
   const instanceId = instanceIdFor(write.dagId, write.runId);
   for (const t of write.tasks) {
@@ -60,7 +65,7 @@ export async function writeLedger(write: LedgerWrite, context: InvocationContext
   // A mapped task's instances replace its unexpanded row (map_index -1), as in Airflow.
   const expanded = new Set(tasks.filter((t) => t.mapIndex === 0).map((t) => t.taskId));
   for (const taskId of expanded) await l.deleteTaskInstance(write.dagId, write.runId, taskId, -1);
-  return writeTaskRowsIfNewer(l, write.dagId, write.runId, tasks.map((t) => taskRow(t, dag)));
+  return writeTaskRowsIfNewer(l, write.dagId, write.runId, tasks.map((t) => ({ ...taskRow(t, dag), ...rowExtras?.get(`${t.taskId}#${t.mapIndex}`) })));
 }
 
 async function writeRun(l: RunLedger, write: LedgerWrite, dag: CompiledDag | undefined): Promise<void> {

@@ -97,6 +97,43 @@ function renderFields(config: unknown, fields: readonly string[], context: Templ
   return out;
 }
 
+/** The operator's config with XComs resolved and its template fields rendered, and the context used. */
+async function renderConfig<C>(def: OperatorDefinition<C>, inv: TaskInvocation, where: string): Promise<{ rendered: unknown; context: TemplateContext }> {
+  const xcoms = await resolveXComs(inv.xcoms);
+  const lists = new Map<string, unknown[]>();
+  const withXComs = resolveXComRefs(inv.config, (ref) => {
+    if (ref.$xcom.key !== "return_value") throw new ConfigError(`${where}: only return_value XComs are supported, got key '${ref.$xcom.key}'.`);
+    return xcoms[ref.$xcom.taskId] ?? null;
+  });
+  // A large conf travels by reference (see functions/runs/create-dag-run.ts).
+  const conf = (await loadXCom(inv.run.conf)) as Record<string, unknown>;
+  const context = templateContext(inv, xcoms, conf, await variablesFor(inv));
+  return { rendered: renderFields(await resolveStored(withXComs, lists), def.templateFields, context), context };
+}
+
+/** Airflow's [core] max_templated_field_length: longer rendered values are cut, saying so. */
+export const MAX_TEMPLATED_FIELD_LENGTH = 4096;
+
+/**
+ * The rendered template fields as Airflow keeps them for the UI (RenderedTaskInstanceFields):
+ * JSON text of field -> value, secrets masked, long values truncated with Airflow's message.
+ */
+export function renderedFieldsJson(rendered: unknown, fields: readonly string[]): string {
+  const out: Record<string, unknown> = {};
+  const config = rendered && typeof rendered === "object" && !Array.isArray(rendered) ? (rendered as Record<string, unknown>) : {};
+  for (const field of fields) {
+    if (!(field in config)) continue;
+    const value = config[field] ?? null;
+    const text = typeof value === "string" ? value : JSON.stringify(value);
+    const masked = maskSecrets(text);
+    if (masked.length > MAX_TEMPLATED_FIELD_LENGTH) {
+      const prefix = "Truncated. You can change this behaviour in [core]max_templated_field_length. ";
+      out[field] = `${prefix}${masked.slice(0, MAX_TEMPLATED_FIELD_LENGTH - prefix.length)}...`;
+    } else out[field] = typeof value === "string" || masked !== text ? masked : value;
+  }
+  return JSON.stringify(out);
+}
+
 /** The attempt's own running row, written with the rows its input carries. */
 function runningRow(inv: TaskInvocation, operator: string, startedAt: string): LedgerWrite {
   const carried = inv.$ledger ?? { dagId: inv.dagId, runId: inv.runId, run: null, tasks: [] };
@@ -186,24 +223,20 @@ async function attemptLogged<C>(
   // Under `dags test` the orchestrator's clock runs ahead of the wall clock (timers skip), so
   // the attempt starts no earlier than the orchestrator scheduled it.
   const startedAt = new Date(Math.max(startedMs, Date.parse(inv.scheduledAt) || startedMs)).toISOString();
+  // Rendered first, so the attempt's running row carries what it renders (the UI's Rendered
+  // Template); a rendering error still fails the attempt after that row, as before.
+  const prepared = await renderConfig(def, inv, where).then((value) => ({ value }), (error: unknown) => ({ error }));
   if (inv.record !== false) {
+    const extras = "value" in prepared ? { rendered_fields: renderedFieldsJson(prepared.value.rendered, def.templateFields) } : {};
     // A late or repeated attempt finds a newer decision for its instance and does not run.
-    const rejected = await writeLedger(runningRow(inv, def.name, startedAt), invocation);
+    const rejected = await writeLedger(runningRow(inv, def.name, startedAt), invocation, new Map([[`${inv.taskId}#${inv.mapIndex}`, extras]]));
     if (rejected.has(`${inv.taskId}#${inv.mapIndex}`)) throw new Error(`Attempt ${inv.tryNumber} is superseded: the run has moved past it.`);
   }
   log(`Starting attempt ${inv.tryNumber} of ${inv.maxTries}${inv.mode === "poke" ? " (poke)" : ""}`);
   const abort = new AbortController();
   try {
-    const xcoms = await resolveXComs(inv.xcoms);
-    const lists = new Map<string, unknown[]>();
-    const withXComs = resolveXComRefs(inv.config, (ref) => {
-      if (ref.$xcom.key !== "return_value") throw new ConfigError(`${where}: only return_value XComs are supported, got key '${ref.$xcom.key}'.`);
-      return xcoms[ref.$xcom.taskId] ?? null;
-    });
-    // A large conf travels by reference (see functions/runs/create-dag-run.ts).
-    const conf = (await loadXCom(inv.run.conf)) as Record<string, unknown>;
-    const context = templateContext(inv, xcoms, conf, await variablesFor(inv));
-    const rendered = renderFields(await resolveStored(withXComs, lists), def.templateFields, context);
+    if ("error" in prepared) throw prepared.error;
+    const { rendered, context } = prepared.value;
     const config = def.parse(rendered, where);
     const ctx: OperatorContext = {
       dagId: inv.dagId, runId: inv.runId, taskId: inv.taskId, mapIndex: inv.mapIndex, tryNumber: inv.tryNumber,

@@ -52,6 +52,8 @@ export interface TaskInstanceRecord {
   sla_missed_deadline?: string;
   /** Why the scheduler set this state, when it is not the task's own outcome (a branch's skip). */
   note?: string;
+  /** The last attempt's rendered template fields, JSON text of field -> value (secrets masked). */
+  rendered_fields?: string;
   /** When the row last changed (Table Storage's Timestamp); set on rows read back. */
   updated_at?: string;
   /**

@@ -102,6 +102,7 @@ function taskFrom(e: Record<string, unknown>): TaskInstanceRecord {
     ...(str("hostname") !== null ? { hostname: str("hostname")! } : {}),
     ...(str("sla_missed_deadline") !== null ? { sla_missed_deadline: str("sla_missed_deadline")! } : {}),
     ...(str("note") !== null ? { note: str("note")! } : {}),
+    ...(str("rendered_fields") !== null ? { rendered_fields: str("rendered_fields")! } : {}),
     ...(str("timestamp") !== null ? { updated_at: str("timestamp")! } : {}),
     // Cleared to "" when the job ends: Table Storage cannot store null.
     ...(str("external_executor_id") ? { external_executor_id: str("external_executor_id")! } : {}),

@@ -1,7 +1,8 @@
 // `npm run package`: the deployable app as `func azure functionapp publish` and `azd deploy`
 // upload it to Flex Consumption: the built app code (dist/functions, dist/orchestrations), host.json,
 // a package.json and lock trimmed to production, production node_modules installed from the lock,
-// SQL files and PySpark jobs. Laid out in .local/package/app and zipped to .local/package/azflow.zip.
+// SQL files, PySpark jobs and the built web UI (dist/ui; its React sources and packages stay
+// out). Laid out in .local/package/app and zipped to .local/package/azflow.zip.
 // Tests, tools, benches, sources and source maps stay out.
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
@@ -16,7 +17,7 @@ export interface PackageResult {
 }
 
 /** What goes into the package, relative to the project root (directories are copied whole). */
-const CONTENT = ["host.json", "dist/functions", "dist/orchestrations", "orchestrations/sql", "jobs"];
+const CONTENT = ["host.json", "dist/functions", "dist/orchestrations", "dist/ui", "orchestrations/sql", "jobs"];
 /** Never packaged, wherever they sit. */
 const EXCLUDED = [/\.map$/, /\.ts$/, /(^|\/)tests?(\/|$)/, /(^|\/)__pycache__(\/|$)/];
 

@@ -35,7 +35,15 @@ function ownClass(operator: string): [string, string] {
   return ["azflow.operators", /(Operator|Sensor)$/.test(camel) ? camel : `${camel}Operator`];
 }
 
+/** A branch through an operator Airflow has no branching class for: azflow's own, named as a branch. */
+function ownBranchClass(operator: string): [string, string] {
+  const [module, name] = ownClass(operator);
+  return [module, `Branch${name}`];
+}
+
 export function airflowClassOf(operator: string, task?: Pick<CompiledTask, "kind">): ClassReference {
-  const [module_path, class_name] = (task && BY_KIND[task.kind]?.[operator]) ?? CLASSES[operator] ?? ownClass(operator);
+  const [module_path, class_name] = (task && BY_KIND[task.kind]?.[operator])
+    ?? (task?.kind === "branch" ? ownBranchClass(CLASSES[operator]?.[1].replace(/Operator$/, "") ?? operator) : undefined)
+    ?? CLASSES[operator] ?? ownClass(operator);
   return { module_path, class_name };
 }

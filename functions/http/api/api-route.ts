@@ -53,3 +53,22 @@ export function allowedMethods(path: string): string[] {
   const literal = matching.filter((r) => !r.template.includes("{"));
   return [...new Set((literal.length ? literal : matching).map((r) => r.method))];
 }
+
+/**
+ * A JSON endpoint of Airflow's web server that its UI reads (`/object/grid_data`, ...), served at
+ * `/api/object/...` with the same auth, problem bodies and ETags as the REST API. These are not in
+ * the v1 document (Airflow's spec has none of them), so they are kept out of its route list.
+ */
+export function objectRoute(
+  name: string,
+  template: string,
+  handler: (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>,
+): void {
+  app.http(name, {
+    route: `object/${template}`,
+    methods: ["GET"],
+    authLevel: "function",
+    extraInputs: [df.input.durableClient()],
+    handler: apiHandler(handler),
+  });
+}

@@ -9,7 +9,7 @@ import { appBlobService } from "../../hooks/app-storage";
 import { FINISHED_STATES, type TaskState } from "../../../orchestrations/runtime/rules/states";
 import { apiRoute } from "./api-route";
 import { findTaskInstance } from "./get-task-instance";
-import { badRequest } from "./problem";
+import { badRequest, notFound } from "./problem";
 import { boolParam } from "./query";
 
 /** At most this much of a log per response; the rest follows with the continuation token. */
@@ -81,6 +81,13 @@ export async function getTaskLog(request: HttpRequest, context: InvocationContex
   const token = request.query.get("token") ? decodeToken(request.query.get("token")!) : undefined;
   const fullContent = boolParam(request.query, "full_content") === true || token?.download_logs === true;
   const { ti } = await findTaskInstance(request, context, mapIndex);
+  // Tries are numbered from 1 to the instance's current try; any other has no log to read.
+  if (tryNumber < 1 || tryNumber > ti.try_number) {
+    const where = `task '${ti.task_id}'${ti.map_index >= 0 ? ` (map index ${ti.map_index})` : ""} of run '${ti.dag_run_id}'`;
+    throw notFound("Task instance try not found", ti.try_number < 1
+      ? `Try ${tryNumber} of ${where} does not exist: the task has not run yet`
+      : `Try ${tryNumber} of ${where} does not exist: its tries are 1 to ${ti.try_number}`);
+  }
   const path = taskLogPath({ dagId: ti.dag_id, runId: ti.dag_run_id, taskId: ti.task_id, mapIndex: ti.map_index, tryNumber });
   // A try is over once a later one started or the instance finished.
   const tryOver = ti.try_number > tryNumber || (ti.state !== null && FINISHED_STATES.has(ti.state as TaskState));

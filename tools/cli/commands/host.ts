@@ -46,6 +46,7 @@ export async function run(args: string[]): Promise<number> {
     console.log(`azflow host listening on ${host.origin} (${functions.length} functions, task hub ${host.config.hubName}${host.resumed ? `, resumed ${host.resumed} orchestration(s)` : ""})`);
     for (const fn of functions) console.log(`  ${describeFunction(fn, config.routePrefix)}`);
     console.log(`  Durable API: ${host.origin}/runtime/webhooks/durabletask/instances`);
+    console.log(`  Web UI: ${host.origin}/${config.routePrefix ? `${config.routePrefix}/` : ""}ui/`);
     await new Promise<void>((resolve) => {
       process.once("SIGINT", resolve);
       process.once("SIGTERM", resolve);
