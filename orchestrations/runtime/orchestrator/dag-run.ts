@@ -135,7 +135,9 @@ export class DagRun implements LifecycleHost {
       });
       for (const id of result.skipped) this.lifecycle.decide(id, -1, "skipped", { cascaded: true });
       for (const id of result.upstreamFailed) this.lifecycle.decide(id, -1, "upstream_failed", { cascaded: true });
-      this.waitingOnPast = [...new Set([...this.waitingOnPast.filter((id) => !candidates.has(id)), ...result.waitingOnPast])];
+      if (this.waitingOnPast.length || result.waitingOnPast.length) {
+        this.waitingOnPast = [...new Set([...this.waitingOnPast.filter((id) => !candidates.has(id)), ...result.waitingOnPast])];
+      }
       for (const id of result.runnable) this.lifecycle.start(id);
     }
   }

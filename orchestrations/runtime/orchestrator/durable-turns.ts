@@ -153,7 +153,8 @@ export class DurableTurns {
       yield this.context.df.Task.any(fresh);
     }
     const woken = yield* this.settleWakes();
-    this.deliverCompleted([...started.map((s) => s.token), ...woken]);
+    for (const s of started) this.deliverCompleted(s.token);
+    for (const token of woken) this.deliverCompleted(token);
     this.fireDueDeadlines();
   }
 
@@ -194,7 +195,14 @@ export class DurableTurns {
         if (payload && typeof payload.token === "string") woken.add(payload.token);
         else if (payload && typeof payload.listener === "string") this.listeners.get(payload.listener)?.();
       }
-      const late = [...woken].map((t) => this.running.get(t)).find((r) => r !== undefined && !finished(r.task));
+      let late: Running | undefined;
+      for (const t of woken) {
+        const r = this.running.get(t);
+        if (r && !finished(r.task)) {
+          late = r;
+          break;
+        }
+      }
       if (!late) return woken;
       yield* this.waitOn(late.task);
     }
@@ -209,18 +217,17 @@ export class DurableTurns {
     }
   }
 
-  /** The given activities whose completion is in the history so far, in the given order. */
-  private deliverCompleted(tokens: Iterable<string>): void {
-    for (const token of tokens) {
-      const r = this.running.get(token);
-      if (!r || !finished(r.task)) continue;
-      this.running.delete(token);
-      r.call.onDone(r.task.isFaulted ? { ok: false, error: r.task.result } : { ok: true, value: r.task.result });
-    }
+  /** Hands the activity its outcome if its completion is in the history so far. */
+  private deliverCompleted(token: string): void {
+    const r = this.running.get(token);
+    if (!r || !finished(r.task)) return;
+    this.running.delete(token);
+    r.call.onDone(r.task.isFaulted ? { ok: false, error: r.task.result } : { ok: true, value: r.task.result });
   }
 
   /** Runs the handlers of deadlines that have passed; true if any did. */
   private fireDueDeadlines(): boolean {
+    if (this.deadlines.size === 0) return false;
     const now = this.now();
     const due = [...this.deadlines.entries()].filter(([, d]) => d.at <= now).sort((a, b) => a[1].at - b[1].at);
     for (const [key, d] of due) {

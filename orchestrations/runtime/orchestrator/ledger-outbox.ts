@@ -61,6 +61,15 @@ export class LedgerOutbox {
     return ledgerVersion(this.epochMs, this.nextSeq());
   }
 
+  /**
+   * Takes the next version now and formats it only when asked: a replay takes every earlier
+   * version again (so later ones stay the same) but never sends them.
+   */
+  reserveVersion(): () => string {
+    const seq = this.nextSeq();
+    return () => ledgerVersion(this.epochMs, seq);
+  }
+
   private nextSeq(): number {
     this.seq += 1;
     return this.seq;

@@ -118,7 +118,15 @@ export class RunState {
   /** Task instances by state, for the orchestration's custom status. */
   stateCounts(): Record<string, number> {
     const counts: Record<string, number> = {};
-    for (const s of this.summaries()) counts[s.state ?? "none"] = (counts[s.state ?? "none"] ?? 0) + 1;
+    const add = (state: TaskStateOrNone | undefined) => {
+      const key = state ?? "none";
+      counts[key] = (counts[key] ?? 0) + 1;
+    };
+    for (const taskId of this.dag.taskOrder) {
+      const entry = this.states[taskId];
+      if (Array.isArray(entry)) for (const state of entry) add(state);
+      else add(entry as TaskStateOrNone | undefined);
+    }
     return counts;
   }
 }

@@ -154,8 +154,8 @@ export class TaskLifecycle {
     run.state.set(inst.taskId, inst.mapIndex, "running");
     const followUp = inst.followUp;
     const operator = followUp ? followUp.operator : task.operator;
-    const version = run.outbox.nextVersion();
-    const scheduledAt = airflowIso(this.now());
+    const version = run.outbox.reserveVersion();
+    const scheduledAtMs = this.now();
     const invocation = (): Omit<TaskInvocation, keyof ActivityEnvelope> => ({
       dagId: this.dag.dagId,
       runId: run.input.runId,
@@ -176,11 +176,11 @@ export class TaskLifecycle {
       dagParams: this.dag.params,
       taskParams: task.params,
       xcoms: selectXComs(this.dag, inst.config, (id) => run.state.xcomValue(id)),
-      scheduledAt,
+      scheduledAt: airflowIso(scheduledAtMs),
       // A try-long timeout (pokes, a follow-up wait) is the orchestrator's deadline below.
       executionTimeoutSeconds: this.timeoutSpansTry(inst) ? null : task.executionTimeoutSeconds,
       runDeadline: run.runDeadlineMs === null ? null : airflowIso(run.runDeadlineMs),
-      version,
+      version: version(),
     });
     const summary = { taskId: inst.taskId, mapIndex: inst.mapIndex, tryNumber: inst.tryNumber };
     const token = run.call(operatorActivityName(operator), invocation, (outcome) => this.onAttemptDone(inst, token, outcome), summary);

@@ -130,7 +130,8 @@ export function stepTasks(
 ): IncrementalStep {
   const out: IncrementalStep = { runnable: [], skipped: [], upstreamFailed: [], waitingOnPast: [] };
   const order = topologicalIndex(dag);
-  const queue = [...new Set(candidates)].sort((a, b) => order.get(a)! - order.get(b)!);
+  const queue = [...new Set(candidates)];
+  if (queue.length > 1) queue.sort((a, b) => order.get(a)! - order.get(b)!);
   const queued = new Set(queue);
   for (let i = 0; i < queue.length; i++) {
     const taskId = queue[i];
