@@ -4,6 +4,7 @@ import "./telemetry/flush-on-terminate";
 import "./http/health";
 import "./http/api";
 import "./activities";
+import "./triggers/reconcile-trigger";
 import "./callables/tutorial";
 import "./callables/parent-dag";
 import "./callables/sensor-with-conditions";
