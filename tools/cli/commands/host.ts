@@ -2,7 +2,8 @@
 // orchestrations). `--list` prints the functions the app registers and exits.
 import { CliError } from "../cli-error";
 import { describeFunction, readHostConfig } from "../../devhost";
-import { startHost } from "../../devhost/host";
+import { HostPortError, startHost } from "../../devhost/host";
+import { StateDirLockedError } from "../../devhost/state-lock";
 import { loadLocalApp } from "../../dagrun/local-app";
 
 const USAGE = `usage: azflow host [--list] [--port N] [--app <dir|entry>] [--state-dir DIR] [--blob-poll-ms N] [--no-persist]
@@ -37,7 +38,10 @@ function parseArgs(args: string[]): HostArgs {
     const a = args[i];
     if (a === "--list") out.list = true;
     else if (a === "--no-persist") out.persist = false;
-    else if (a === "--port") out.port = number(value(i++, a), a);
+    else if (a === "--port") {
+      out.port = number(value(i++, a), a);
+      if (out.port > 65535) throw new CliError(`--port must be 0-65535 (0 picks a free one), got ${out.port}.`, 2);
+    }
     else if (a === "--app") out.app = value(i++, a);
     else if (a === "--state-dir") out.stateDir = value(i++, a);
     else if (a === "--blob-poll-ms") out.blobPollMs = number(value(i++, a), a);
@@ -67,7 +71,14 @@ export async function run(args: string[]): Promise<number> {
     console.log(`${functions.length} function(s) from ${app.entryPath}`);
     return 0;
   }
-  const host = await startHost({ app, port: parsed.port, stateDir: parsed.stateDir, persist: parsed.persist, blobPollIntervalMs: parsed.blobPollMs });
+  let host: Awaited<ReturnType<typeof startHost>>;
+  try {
+    host = await startHost({ app, port: parsed.port, stateDir: parsed.stateDir, persist: parsed.persist, blobPollIntervalMs: parsed.blobPollMs });
+  } catch (err) {
+    // A second host on the same state, or a port it cannot have: one line, no stack.
+    if (err instanceof StateDirLockedError || err instanceof HostPortError) throw new CliError(err.message, 1);
+    throw err;
+  }
   console.log(`azflow host listening on ${host.origin} (${functions.length} functions, task hub ${host.config.hubName}${host.resumed ? `, resumed ${host.resumed} orchestration(s)` : ""})`);
   for (const fn of functions) console.log(`  ${describeFunction(fn, config.routePrefix)}`);
   console.log(`  Durable API: ${host.origin}/runtime/webhooks/durabletask/instances`);
