@@ -13,6 +13,11 @@ const SENSITIVE_KEY = /(pass(word|wd)?|secret|token|api[_-]?key|private[_-]?key|
 const AIRFLOW_SENSITIVE_FIELDS = ["access_token", "api_key", "apikey", "authorization", "passphrase", "passwd", "password", "private_key", "secret", "token", "keyfile_dict", "service_account"];
 /** Short values would mask ordinary words; Airflow skips them for the same reason. */
 const MIN_SECRET_LENGTH = 5;
+/**
+ * Common terms never masked, as Airflow never masks "airflow" (SECRETS_TO_SKIP_MASKING): "azflow"
+ * is the local Postgres password and also in container, task hub and command names.
+ */
+const SKIP_MASKING = new Set(["airflow", "azflow"]);
 const MASK = "***";
 /** Secrets are found by their first characters, so masking costs the same for 10 or 50,000 of them. */
 const PREFIX_LENGTH = 4;
@@ -54,7 +59,7 @@ function matchAt(text: string, at: number): number {
 
 /** A secret and the forms it takes inside URIs: percent-encoded, and with `+` for spaces (query strings, Python's quote_plus). */
 export function registerSecret(value: unknown): void {
-  if (typeof value !== "string" || value.length < MIN_SECRET_LENGTH) return;
+  if (typeof value !== "string" || value.length < MIN_SECRET_LENGTH || SKIP_MASKING.has(value.toLowerCase())) return;
   add(value);
   const encoded = encodeURIComponent(value);
   add(encoded);

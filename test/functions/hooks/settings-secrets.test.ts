@@ -29,6 +29,16 @@ test("every connection, sensitive Variable and storage key in the settings is re
   clearSecrets();
 });
 
+test("the product's own name is never masked, as Airflow never masks 'airflow'", () => {
+  clearSecrets();
+  forgetRegisteredSettings();
+  registerSettingsSecrets({ AIRFLOW_CONN_POSTGRES_DEFAULT: "postgres://azflow:azflow@127.0.0.1:5432/azflow", AIRFLOW_CONN_OTHER: "postgres://u:Airflow@h/db" });
+  assert.equal(maskSecrets("container azflow-state of task hub azflow; Airflow 2.10"), "container azflow-state of task hub azflow; Airflow 2.10");
+  // The setting's URI form is still a secret of its own.
+  assert.equal(maskSecrets("dsn postgres://azflow:azflow@127.0.0.1:5432/azflow"), "dsn ***");
+  clearSecrets();
+});
+
 test("a changed setting is read again; an unchanged one costs nothing", () => {
   clearSecrets();
   forgetRegisteredSettings();
