@@ -29,7 +29,7 @@ function checkRunnable(dag: CompiledDag): void {
     }
     const callable = task.operator === "python" ? (task.config as { callable?: unknown } | null)?.callable : undefined;
     if (typeof callable === "string" && !callables.has(callable)) {
-      problems.add(new DagDefinitionError(dag.dagId, task.taskId, `python callable '${callable}' is not registered (registerCallable; known: ${[...callables].join(", ") || "none"}).`));
+      problems.add(new DagDefinitionError(dag.dagId, task.taskId, `python callable '${callable}' is not registered (registerCallable it before the DAG is registered; known: ${[...callables].join(", ") || "none"}).`));
     }
   }
   problems.throwIfAny();

@@ -217,7 +217,7 @@ async function attemptLogged<C>(
     };
     const consoleLine = (level: "info" | "warning" | "error", message: string): void =>
       level === "error" ? logger.error(message) : level === "warning" ? logger.warn(message) : logger.info(message);
-    const outcome = await bounded(withTaskConsole(consoleLine, () => def.execute(config, ctx)), cutoff(inv, startedMs), abort);
+    const outcome = await bounded(withTaskConsole(consoleLine, () => def.execute(config, ctx), abort.signal), cutoff(inv, startedMs), abort);
     if ("cut" in outcome) {
       if (outcome.cut.kind === "dagrun_timeout") {
         log("Interrupted: the run reached its dagrun_timeout.");

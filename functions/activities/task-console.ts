@@ -42,13 +42,21 @@ function install(): void {
   }
 }
 
-/** Runs task code with its console output going to `write`. */
-export async function withTaskConsole<T>(write: ConsoleWriter, body: () => Promise<T>): Promise<T> {
+/**
+ * Runs task code with its console output going to `write`, until the code returns or `until`
+ * aborts (an attempt cut off by its timeout, whose code may go on printing after its log closed).
+ */
+export async function withTaskConsole<T>(write: ConsoleWriter, body: () => Promise<T>, until?: AbortSignal): Promise<T> {
   install();
   const route: Route = { write, open: true };
+  const close = (): void => {
+    route.open = false;
+  };
+  until?.addEventListener("abort", close, { once: true });
   try {
     return await routes.run(route, body);
   } finally {
-    route.open = false;
+    close();
+    until?.removeEventListener("abort", close);
   }
 }

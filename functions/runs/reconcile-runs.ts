@@ -10,6 +10,7 @@ import type { DagRunOutput } from "../../orchestrations/runtime/orchestrator/run
 import { storedInstant } from "../ledger/precise-instant";
 import type { DagRunRecord } from "../ledger/records";
 import type { RunLedger } from "../ledger/run-ledger";
+import { getDag } from "../dag-registry";
 import { dagRunInput } from "./create-dag-run";
 import { endRunInLedger } from "./end-run";
 import type { OrchestrationStarter } from "./orchestration-starter";
@@ -54,6 +55,8 @@ export interface Reconciled {
   run: DagRunRecord;
   reconciled: boolean;
   reason?: string;
+  /** Why a lost start could not be made up for (it is tried again at the next check). */
+  error?: string;
 }
 
 type Verdict = { action: "start"; reason: string } | { action: "end"; state: "success" | "failed"; reason: string };
@@ -81,9 +84,16 @@ async function reconcileOne(deps: ReconcileDeps, run: DagRunRecord, now: Date): 
   const decided = verdict(run, await deps.status.status(run.instance_id), now);
   if (!decided) return { run, reconciled: false };
   if (decided.action === "start") {
-    // Under the run's own instance id: if its creator's start arrives after all, it is a no-op.
-    const started = await deps.starter.start(run.dag_id, run.instance_id, dagRunInput(run), run.queued_at ?? now.toISOString());
-    return { run, reconciled: started === "started", reason: decided.reason };
+    // A run of a DAG this app no longer has stays as it is: nothing here could run it.
+    if (!getDag(run.dag_id)) return { run, reconciled: false, error: `DAG '${run.dag_id}' is not registered` };
+    try {
+      // Under the run's own instance id: if its creator's start arrives after all, it is a no-op.
+      const started = await deps.starter.start(run.dag_id, run.instance_id, dagRunInput(run), run.queued_at ?? now.toISOString());
+      return { run, reconciled: started === "started", reason: decided.reason };
+    } catch (err) {
+      // A read of the API must not fail because of it; the next check tries again.
+      return { run, reconciled: false, error: `its lost start could not be made up for: ${(err as Error).message}` };
+    }
   }
   const reason = `Run ${decided.reason}`;
   return { run: await endRunInLedger(deps.ledger, run, decided.state, "reconcile", now, reason), reconciled: true, reason: decided.reason };

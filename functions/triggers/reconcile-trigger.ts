@@ -23,6 +23,7 @@ export async function reconcileAllRuns(context: InvocationContext): Promise<numb
       const active = (await deps.ledger.listDagRuns(dag.dagId)).filter((r) => r.state === "queued" || r.state === "running");
       if (!active.length) continue;
       for (const r of await reconcileRuns(deps, active, new Date())) {
+        if (r.error) context.error(`Run ${dag.dagId}/${r.run.dag_run_id}: ${r.error}`);
         if (!r.reconciled) continue;
         changed++;
         context.warn(`Run ${dag.dagId}/${r.run.dag_run_id} ${r.reason}; now ${r.run.state}.`);

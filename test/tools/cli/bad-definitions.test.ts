@@ -35,7 +35,7 @@ test("a python() task naming an unregistered callable is refused at load, like a
     const r = await azflow(args(app("callable")));
     assert.equal(r.code, 1, `${name}: ${r.err}`);
     assertNoStack(r.err);
-    assert.equal(r.err, "azflow: DAG 'bad_callable', task 'typo': python callable 'bad_callable.knwon' is not registered (registerCallable; known: bad_callable.known).\n", name);
+    assert.equal(r.err, "azflow: DAG 'bad_callable', task 'typo': python callable 'bad_callable.knwon' is not registered (registerCallable it before the DAG is registered; known: bad_callable.known).\n", name);
   }
 });
 
