@@ -73,7 +73,7 @@ describe("the state directory's lock", () => {
     const taken = host(["--port", "0", "--state-dir", stateDir]);
     await listening(taken);
     const port = Number(/listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(taken.output())![1]);
-    const clash = host(["--port", String(port), "--state-dir", fs.mkdtempSync(path.join(os.tmpdir(), "devhost-lock-other-"))]);
+    const clash = host(["--port", String(port), "--state-dir", path.join(stateDir, "another-host")]);
     assert.equal(await clash.exited, 1);
     assert.equal(clash.output(), `azflow: port ${port} on 127.0.0.1 is already in use (another azflow host, or func start?); stop it or choose another with --port.\n`);
     taken.child.kill("SIGTERM");
