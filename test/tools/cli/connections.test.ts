@@ -83,8 +83,10 @@ test("importing 10,000 connections warns that the settings no longer fit in a pr
   assert.match(warnings[0], /^azflow: warning: local\.settings\.json holds 10000 settings \(2\.\d MB\); .* over the 2\.0 MB a process environment can hold, so `func start` and any process given these settings fail with E2BIG\./);
 
   // A few connections: no warning.
-  const small = azflow(["connections", "import", exportFile], fs.mkdtempSync(path.join(os.tmpdir(), "azflow-conn-")));
+  const smallDir = fs.mkdtempSync(path.join(os.tmpdir(), "azflow-conn-"));
+  const small = azflow(["connections", "import", exportFile], smallDir);
   assert.equal(small.err, "");
+  for (const d of [dir, smallDir]) fs.rmSync(d, { recursive: true, force: true });
 });
 
 test("a bad percent-escape in a URI is one line naming the connection on import and on export", () => {
@@ -101,4 +103,5 @@ test("a bad percent-escape in a URI is one line naming the connection on import 
   assert.equal(exported.code, 1);
   assert.match(exported.err, /^azflow: Connection 'pct_conn': the URI's password holds a '%' not followed by two hex digits \(write a literal '%' as %25\)\.\n$/);
   assert.equal(fs.existsSync(path.join(dir, "out.json")), false);
+  fs.rmSync(dir, { recursive: true, force: true });
 });
