@@ -5,6 +5,7 @@ import "./http/health";
 import "./http/api";
 import "./http/ui/static-files";
 import "./activities";
+import "./triggers/reconcile-trigger";
 import "./callables/tutorial";
 import "./callables/parent-dag";
 import "./callables/sensor-with-conditions";

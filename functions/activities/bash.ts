@@ -1,8 +1,10 @@
 // BashOperator: runs a command with bash; the last line of output is the XCom, exit code 99
-// skips the task (Airflow's defaults). Secrets reach the command only through env, never argv.
+// skips the task (Airflow's defaults). Secrets reach the command only through env, never argv,
+// and only the connections the task names (child-env.ts).
 import { spawn } from "node:child_process";
 import * as path from "node:path";
 import { createInterface } from "node:readline";
+import { childProcessEnv } from "./child-env";
 import { ConfigReader } from "./config-reader";
 import { OperatorContext, OperatorDefinition, skip } from "./operator";
 
@@ -10,6 +12,7 @@ export interface BashConfig {
   command: string;
   env: Record<string, string>;
   appendEnv: boolean;
+  connections: string[];
   cwd?: string;
   skipOnExitCode: number[];
 }
@@ -18,26 +21,19 @@ export const bashOperator: OperatorDefinition<BashConfig> = {
   name: "bash",
   templateFields: ["command", "env", "cwd"],
   parse(config, where) {
-    const c = new ConfigReader(config, where).only(["command", "env", "append_env", "cwd", "skip_on_exit_code"]);
+    const c = new ConfigReader(config, where).only(["command", "env", "append_env", "connections", "cwd", "skip_on_exit_code"]);
     const skipCodes = c.raw("skip_on_exit_code");
     return {
       command: c.string("command"),
       env: c.stringRecord("env"),
       appendEnv: c.boolean("append_env", false),
+      connections: c.stringList("connections"),
       cwd: c.optionalString("cwd"),
       skipOnExitCode: skipCodes === undefined ? [99] : ([] as number[]).concat(skipCodes as number | number[]),
     };
   },
   async execute(config, ctx: OperatorContext) {
-    // Like Airflow: a given env replaces the worker's environment unless append_env is set; PATH
-    // is kept either way so `bash` and common tools resolve.
-    const env: Record<string, string | undefined> = Object.keys(config.env).length
-      ? { PATH: process.env.PATH ?? "", ...(config.appendEnv ? process.env : {}), ...config.env }
-      : { ...process.env };
-    env.AIRFLOW_CTX_DAG_ID = ctx.dagId;
-    env.AIRFLOW_CTX_TASK_ID = ctx.taskId;
-    env.AIRFLOW_CTX_DAG_RUN_ID = ctx.runId;
-    env.AIRFLOW_CTX_LOGICAL_DATE = ctx.logicalDate;
+    const env = childProcessEnv(ctx, config);
     const child = spawn("bash", ["-c", config.command], {
       cwd: config.cwd ? path.resolve(ctx.appRoot, config.cwd) : ctx.appRoot,
       env,

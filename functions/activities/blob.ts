@@ -8,16 +8,9 @@ import { instanceIdFor } from "../../orchestrations/runtime/time/run-ids";
 import { blobService } from "../hooks/blob";
 import { blobSensorListener } from "../../orchestrations/runtime/orchestrator/task-invocation";
 import { addSensorWait, removeSensorWait } from "../sensors/sensor-waits";
+import { blobField, checkBlobPrefix, checkContainer, containerField, prefixField } from "./blob-config";
 import { ConfigError, ConfigReader } from "./config-reader";
 import { OperatorDefinition } from "./operator";
-
-const CONTAINER = /^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/;
-
-function containerName(c: ConfigReader, key: string, where: string): string {
-  const name = c.string(key);
-  if (!CONTAINER.test(name)) throw new ConfigError(`${where}: '${name}' is not a valid container name.`);
-  return name;
-}
 
 async function ensureContainer(container: ContainerClient): Promise<boolean> {
   // No `access` option: containers are private; public read is never granted.
@@ -32,7 +25,7 @@ export const createContainersOperator: OperatorDefinition<{ connId: string; cont
     const c = new ConfigReader(config, where).only(["conn_id", "containers"]);
     const containers = c.stringList("containers");
     if (!containers.length) throw new ConfigError(`${where}: 'containers' is empty.`);
-    for (const name of containers) if (!CONTAINER.test(name)) throw new ConfigError(`${where}: '${name}' is not a valid container name.`);
+    for (const name of containers) checkContainer(where, "containers", name);
     return { connId: c.string("conn_id", "wasb_default"), containers };
   },
   async execute(config, ctx) {
@@ -63,8 +56,8 @@ export const uploadOperator: OperatorDefinition<UploadConfig> = {
     const data = c.raw("data");
     return {
       connId: c.string("conn_id", "wasb_default"),
-      container: containerName(c, "container", where),
-      blob: c.string("blob"),
+      container: containerField(c, "container", where),
+      blob: blobField(c, "blob", where),
       data: data === undefined ? undefined : typeof data === "string" ? data : JSON.stringify(data),
       file: c.optionalString("file"),
       overwrite: c.boolean("overwrite", true),
@@ -92,7 +85,7 @@ export const listOperator: OperatorDefinition<{ connId: string; container: strin
   templateFields: ["container", "prefix"],
   parse(config, where) {
     const c = new ConfigReader(config, where).only(["conn_id", "container", "prefix"]);
-    return { connId: c.string("conn_id", "wasb_default"), container: containerName(c, "container", where), prefixes: c.stringList("prefix") };
+    return { connId: c.string("conn_id", "wasb_default"), container: containerField(c, "container", where), prefixes: c.stringList("prefix").map((p) => checkBlobPrefix(where, "prefix", p)) };
   },
   async execute(config) {
     const container = blobService(config.connId).getContainerClient(config.container);
@@ -117,10 +110,10 @@ function parseCopy(config: unknown, where: string, deleteSource: boolean): CopyC
   const c = new ConfigReader(config, where).only(["conn_id", "source_container", "source_blob", "dest_container", "dest_blob"]);
   return {
     connId: c.string("conn_id", "wasb_default"),
-    sourceContainer: containerName(c, "source_container", where),
-    sourceBlob: c.string("source_blob"),
-    destContainer: containerName(c, "dest_container", where),
-    destBlob: c.string("dest_blob"),
+    sourceContainer: containerField(c, "source_container", where),
+    sourceBlob: blobField(c, "source_blob", where),
+    destContainer: containerField(c, "dest_container", where),
+    destBlob: blobField(c, "dest_blob", where),
     deleteSource,
   };
 }
@@ -172,7 +165,7 @@ export const prefixSensor: OperatorDefinition<{ connId: string; container: strin
   templateFields: ["container", "prefix"],
   parse(config, where) {
     const c = new ConfigReader(config, where).only(["conn_id", "container", "prefix"]);
-    return { connId: c.string("conn_id", "wasb_default"), container: containerName(c, "container", where), prefix: c.string("prefix") };
+    return { connId: c.string("conn_id", "wasb_default"), container: containerField(c, "container", where), prefix: prefixField(c, "prefix", where) };
   },
   async execute(config, ctx) {
     const wait = {

@@ -8,12 +8,14 @@ import { removeSensorWait } from "../sensors/sensor-waits";
 import { FINISHED_STATES, type TaskState, type TaskStates } from "../../orchestrations/runtime/rules/states";
 import type { DagRunInput } from "../../orchestrations/runtime/orchestrator/run-input";
 import { maskSecrets } from "../hooks/secret-mask";
+import { registerSettingsSecrets } from "../hooks/settings-secrets";
 import { appRunLedger } from "../runs/app-run-ledger";
 import { recordRunOutcome, recordSlaMiss } from "../telemetry/metrics";
 import type { TaskInstanceRecord } from "../ledger/records";
 import { getDag } from "../dag-registry";
 import { scheduleNow } from "../triggers/schedule-trigger";
 import { CallbackInfo, getCallback } from "./callbacks";
+import { withTaskConsole } from "./task-console";
 import { maxTriesOf, placeholderTaskInstances } from "../runs/task-instance-rows";
 import type { CompiledDag } from "../../orchestrations/runtime/model/compiled-dag";
 import type { RunLedger } from "../ledger/run-ledger";
@@ -131,9 +133,11 @@ export async function previousRunStates(input: { dagId: string; logicalDate: str
 export async function runCallback(input: CallbackInfo & { name: string }, context: InvocationContext): Promise<boolean> {
   const log = (message: string): void => context.log(maskSecrets(`[callback ${input.name}] ${message}`));
   const fn = getCallback(input.name);
+  registerSettingsSecrets();
   try {
     if (!fn) throw new Error("no callback is registered under this name");
-    await fn(input, log);
+    // What the callback prints goes to the same masked log.
+    await withTaskConsole((level, message) => (level === "error" ? context.error(maskSecrets(`[callback ${input.name}] ${message}`)) : log(message)), async () => fn(input, log));
     return true;
   } catch (err) {
     context.error(maskSecrets(`Callback '${input.name}' failed: ${(err as Error).message}`));

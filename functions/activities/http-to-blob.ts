@@ -6,6 +6,7 @@ import { Readable, Transform } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { blobService } from "../hooks/blob";
 import { endpointUrl, httpTarget } from "../hooks/http";
+import { blobField, containerField } from "./blob-config";
 import { ConfigError, ConfigReader } from "./config-reader";
 import { OperatorDefinition } from "./operator";
 
@@ -39,8 +40,8 @@ export const httpToBlobOperator: OperatorDefinition<HttpToBlobConfig> = {
       query: Object.fromEntries(Object.entries(data as Record<string, unknown>).map(([k, v]) => [k, String(v)])),
       headers: c.stringRecord("headers"),
       blobConnId: c.string("blob_conn_id", "wasb_default"),
-      container: c.string("container"),
-      blob: c.string("blob"),
+      container: containerField(c, "container", where),
+      blob: blobField(c, "blob", where),
     };
   },
   async execute(config, ctx) {

@@ -4,6 +4,7 @@
 // first attempt). Errors name the source and the line.
 import { PassThrough } from "node:stream";
 import { blobService } from "../hooks/blob";
+import { blobField, containerField } from "./blob-config";
 import { ConfigError, ConfigReader } from "./config-reader";
 import { SOURCE_METADATA } from "./http-to-blob";
 import { OperatorDefinition } from "./operator";
@@ -36,10 +37,10 @@ export const parquetizeOperator: OperatorDefinition<ParquetizeConfig> = {
     }
     return {
       connId: c.string("conn_id", "wasb_default"),
-      container: c.string("container"),
-      blob: c.string("blob"),
-      destContainer: c.string("dest_container", c.string("container")),
-      destBlob: c.string("dest_blob"),
+      container: containerField(c, "container", where),
+      blob: blobField(c, "blob", where),
+      destContainer: containerField(c, "dest_container", where, c.string("container")),
+      destBlob: blobField(c, "dest_blob", where),
       columns,
       rowGroupRows: c.number("row_group_rows", DEFAULT_ROW_GROUP_ROWS, 1, 1_048_576),
     };

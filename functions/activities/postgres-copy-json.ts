@@ -10,6 +10,7 @@ import { from as copyFrom } from "pg-copy-streams";
 import { blobService } from "../hooks/blob";
 import { inTransaction } from "../hooks/postgres";
 import { quoteIdentifier } from "../hooks/sql-identifier";
+import { blobField, containerField } from "./blob-config";
 import { ConfigError, ConfigReader } from "./config-reader";
 import { SOURCE_METADATA } from "./http-to-blob";
 import { OperatorDefinition } from "./operator";
@@ -52,8 +53,8 @@ export const postgresCopyJsonOperator: OperatorDefinition<CopyJsonConfig> = {
     return {
       connId: c.string("conn_id", "postgres_default"),
       blobConnId: c.string("blob_conn_id", "wasb_default"),
-      container: c.string("container"),
-      blob: c.string("blob"),
+      container: containerField(c, "container", where),
+      blob: blobField(c, "blob", where),
       table, columns, required: c.stringList("required"), constants, replace,
     };
   },

@@ -8,6 +8,7 @@ import { blobService } from "../hooks/blob";
 import { inTransaction } from "../hooks/postgres";
 import { quoteIdentifier } from "../hooks/sql-identifier";
 import { recordRowsLoaded, taskDimensionsOf } from "../telemetry/metrics";
+import { blobField, containerField } from "./blob-config";
 import { ConfigError, ConfigReader } from "./config-reader";
 import { OperatorDefinition } from "./operator";
 
@@ -44,8 +45,8 @@ export const postgresCopyOperator: OperatorDefinition<CopyIntoConfig> = {
       table,
       columns,
       blobConnId: c.string("blob_conn_id", "wasb_default"),
-      container: c.string("container"),
-      blob: c.string("blob"),
+      container: containerField(c, "container", where),
+      blob: blobField(c, "blob", where),
       delimiter,
       header: c.boolean("header", true),
       conflictKeys,

@@ -11,6 +11,7 @@ import { from as copyFrom } from "pg-copy-streams";
 import { blobService } from "../hooks/blob";
 import { inTransaction } from "../hooks/postgres";
 import { quoteIdentifier } from "../hooks/sql-identifier";
+import { blobField, containerField } from "./blob-config";
 import { ConfigError, ConfigReader } from "./config-reader";
 import { OperatorDefinition } from "./operator";
 
@@ -55,8 +56,8 @@ export const postgresLoadParquetOperator: OperatorDefinition<LoadParquetConfig> 
     return {
       connId: c.string("conn_id", "postgres_default"),
       blobConnId: c.string("blob_conn_id", "wasb_default"),
-      container: c.string("container"),
-      blob: c.string("blob"),
+      container: containerField(c, "container", where),
+      blob: blobField(c, "blob", where),
       table,
       partition: { column: p.column, value: p.value },
       setupFile: c.optionalString("setup_file"),

@@ -1,20 +1,23 @@
 // The activity around every operator: it writes the ledger rows its input carries with the
 // attempt's own running row, resolves XComs, renders the templated fields with Airflow's context,
 // runs the operator until execution_timeout or the run's dagrun_timeout, offloads a large result
-// to blob storage, masks secrets in anything it emits, and wakes its orchestration when it ends.
+// to blob storage, masks secrets in anything it emits (its log, console output, errors and XCom),
+// and wakes its orchestration when it ends.
 import * as os from "node:os";
 import type { InvocationContext } from "@azure/functions";
 import { resolveXComRefs } from "../../orchestrations/runtime/model/xcom-ref";
 import { render, renderDeep, buildTemplateContext, TemplateContext } from "../../orchestrations/runtime/templates/templates";
 import type { JsonValue } from "../../orchestrations/runtime/model/json";
 import type { LedgerWrite, TaskActivityResult, TaskInvocation } from "../../orchestrations/runtime/orchestrator/task-invocation";
-import { maskError, maskSecrets } from "../hooks/secret-mask";
+import { maskError, maskSecrets, redact } from "../hooks/secret-mask";
+import { registerSettingsSecrets } from "../hooks/settings-secrets";
 import { appRoot } from "../app-root";
 import { recordTaskDuration } from "../telemetry/metrics";
 import type { TaskDimensions } from "../telemetry/records";
 import { writeLedger } from "./bookkeeping";
 import { raiseWake } from "./envelope";
 import { openTaskLog, type TaskLogger } from "./task-log";
+import { withTaskConsole } from "./task-console";
 import { appVariableStore } from "../variables/variable-store";
 import { isSensitiveKey, registerSecret } from "../hooks/secret-mask";
 import { ConfigError } from "./config-reader";
@@ -188,6 +191,8 @@ async function bounded<T>(work: Promise<T>, cut: Cutoff | null, abort: AbortCont
 export function taskActivity<C>(def: OperatorDefinition<C>) {
   return async function runTask(input: unknown, invocation: InvocationContext): Promise<TaskActivityResult> {
     const inv = checkInvocation(input);
+    // Before any task code: every connection's secrets, not only those a hook resolved.
+    registerSettingsSecrets();
     try {
       return await runAttempt(def, inv, invocation);
     } finally {
@@ -243,7 +248,9 @@ async function attemptLogged<C>(
       logicalDate: inv.run.logicalDate, templateContext: context as Record<string, unknown>,
       render: (text) => render(text, context), log, signal: abort.signal, appRoot: appRoot(), invocation,
     };
-    const outcome = await bounded(def.execute(config, ctx), cutoff(inv, startedMs), abort);
+    const consoleLine = (level: "info" | "warning" | "error", message: string): void =>
+      level === "error" ? logger.error(message) : level === "warning" ? logger.warn(message) : logger.info(message);
+    const outcome = await bounded(withTaskConsole(consoleLine, () => def.execute(config, ctx), abort.signal), cutoff(inv, startedMs), abort);
     if ("cut" in outcome) {
       if (outcome.cut.kind === "dagrun_timeout") {
         log("Interrupted: the run reached its dagrun_timeout.");
@@ -252,7 +259,8 @@ async function attemptLogged<C>(
       }
       throw new Error(`Timeout: the attempt ran longer than execution_timeout (${inv.executionTimeoutSeconds} s).`);
     }
-    const value = outcome.value;
+    // Stored XComs are redacted as Airflow redacts rendered values: they reach the ledger, history and the API.
+    const value = redact(outcome.value);
     if (isSkip(value)) {
       log(`Skipping: ${value.$skip}. Marking task as SKIPPED.`);
       finished("skipped");

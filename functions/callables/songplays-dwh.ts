@@ -5,6 +5,7 @@ import { PassThrough } from "node:stream";
 import { blobService } from "../hooks/blob";
 import { endpointUrl, httpTarget } from "../hooks/http";
 import { postgresPool } from "../hooks/postgres";
+import { checkBlobName, checkContainer } from "../activities/blob-config";
 import { registerCallable } from "../activities/callable";
 import { registerCallback } from "../activities/callbacks";
 import { webhookNotifier } from "../activities/webhook-notifier";
@@ -38,8 +39,9 @@ async function* listKeys(base: string, headers: Record<string, string>, prefix: 
 registerCallable("songplays_dwh.download_songs", async (kwargs, ctx) => {
   const connId = String(kwargs.conn_id ?? "song_data");
   const prefix = String(kwargs.prefix ?? "song_data/");
-  const container = blobService("wasb_default").getContainerClient(String(kwargs.container));
-  const blob = String(kwargs.blob);
+  const where = `${ctx.dagId}.${ctx.taskId}`;
+  const container = blobService("wasb_default").getContainerClient(checkContainer(where, "container", String(kwargs.container)));
+  const blob = checkBlobName(where, "blob", String(kwargs.blob));
   const target = httpTarget(connId);
   const base = endpointUrl(target, "").replace(/\/$/, "");
   await container.createIfNotExists();
@@ -97,7 +99,8 @@ function csv(header: string[], rows: unknown[][]): string {
 
 registerCallable("songplays_dwh.publish_report", async (kwargs, ctx) => {
   const ds = String(ctx.templateContext.ds);
-  const prefix = String(kwargs.prefix);
+  const where = `${ctx.dagId}.${ctx.taskId}`;
+  const prefix = checkBlobName(where, "prefix", String(kwargs.prefix));
   const pool = postgresPool("postgres_default");
   const top = await pool.query({
     text: `SELECT COALESCE(s.title, '(not in catalog)') AS title, COALESCE(a.name, '') AS artist, count(*)::int AS plays
@@ -115,7 +118,7 @@ registerCallable("songplays_dwh.publish_report", async (kwargs, ctx) => {
     { title: `Top songs on ${ds}`, labels: topRows.map(([t, a]) => `${t} - ${a}`), series: [{ label: "plays", values: topRows.map((r) => r[2]) }], horizontal: true },
     { title: "Users by level", labels: levelRows.map((r) => r[0]), series: [{ label: "users", values: levelRows.map((r) => r[1]), color: "#59a14f" }] },
   ]);
-  const container = blobService("wasb_default").getContainerClient(String(kwargs.container));
+  const container = blobService("wasb_default").getContainerClient(checkContainer(where, "container", String(kwargs.container)));
   await container.createIfNotExists();
   const files: [string, string | Buffer, string][] = [
     [`${prefix}/top_songs.csv`, csv(["title", "artist", "plays"], topRows), "text/csv"],

@@ -6,6 +6,7 @@ import { randomBytes, scrypt as scryptCallback, type ScryptOptions } from "node:
 import type { BlobClient, ContainerClient } from "@azure/storage-blob";
 import { blobService } from "../hooks/blob";
 import { quarantine } from "../activities/quarantine";
+import { checkBlobName, checkContainer } from "../activities/blob-config";
 import { registerCallable } from "../activities/callable";
 
 const SCRYPT = { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 } as const;
@@ -61,8 +62,11 @@ async function rejectAnswer(container: ContainerClient, raw: BlobClient, message
 registerCallable("user_processing.process_user", async (kwargs, ctx) => {
   const extracted = kwargs.extracted as { container?: string; blob?: string; source?: string } | null;
   if (!extracted?.container || !extracted.blob) throw new Error(`process_user expects extract_user's XCom ({container, blob}), got ${JSON.stringify(extracted)}.`);
-  const container = String(kwargs.container);
-  const outBlob = String(kwargs.blob);
+  const where = `${ctx.dagId}.${ctx.taskId}`;
+  const container = checkContainer(where, "container", String(kwargs.container));
+  const outBlob = checkBlobName(where, "blob", String(kwargs.blob));
+  checkContainer(where, "extracted.container", extracted.container);
+  checkBlobName(where, "extracted.blob", extracted.blob);
   const service = blobService("wasb_default");
   const rawContainer = service.getContainerClient(extracted.container);
   const raw = rawContainer.getBlockBlobClient(extracted.blob);

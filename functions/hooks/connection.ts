@@ -2,6 +2,7 @@
 // Azure, Key Vault references). Parsing follows Airflow's own rules so existing URIs and
 // `airflow connections export` files work unchanged.
 import { DEFAULT_CONNECTIONS } from "./default-connections";
+import { registerConnectionSecrets, registerSecret } from "./secret-mask";
 
 export interface Connection {
   connId: string;
@@ -34,9 +35,17 @@ function normaliseConnType(scheme: string): string {
   return type === "postgresql" ? "postgres" : type;
 }
 
-function decode(part: string | undefined | null): string | null {
+/**
+ * A URI part unquoted as Airflow does (Python's unquote, not unquote_plus: a `+` stays a `+`).
+ * A `%` not followed by two hex digits is refused, naming the part but never showing it.
+ */
+function decode(connId: string, what: string, part: string | undefined | null): string | null {
   if (part === undefined || part === null || part === "") return null;
-  return decodeURIComponent(part.replace(/\+/g, "%20"));
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new ConnectionError(`Connection '${connId}': the URI's ${what} holds a '%' not followed by two hex digits (write a literal '%' as %25).`);
+  }
 }
 
 function parseExtraValue(connId: string, raw: unknown): Record<string, unknown> {
@@ -60,7 +69,8 @@ function parseExtraValue(connId: string, raw: unknown): Record<string, unknown> 
  */
 export function parseConnectionUri(connId: string, uri: string): Connection {
   const schemeEnd = uri.indexOf("://");
-  if (schemeEnd <= 0) throw new ConnectionError(`Connection '${connId}': '${redactUri(uri)}' is not a URI (type://...).`);
+  // The value is not shown: a malformed URI may still hold a password.
+  if (schemeEnd <= 0) throw new ConnectionError(`Connection '${connId}': the value is not a URI (type://...) nor JSON.`);
   const schemes = uri.split("://").length - 1;
   if (schemes > 2) throw new ConnectionError(`Connection '${connId}': a URI may hold at most two '://'.`);
   const scheme = uri.slice(0, schemeEnd);
@@ -85,8 +95,8 @@ export function parseConnectionUri(connId: string, uri: string): Connection {
   let password: string | null = null;
   if (userinfo !== null) {
     const colon = userinfo.indexOf(":");
-    login = decode(colon >= 0 ? userinfo.slice(0, colon) : userinfo);
-    password = colon >= 0 ? decode(userinfo.slice(colon + 1)) : null;
+    login = decode(connId, "login", colon >= 0 ? userinfo.slice(0, colon) : userinfo);
+    password = colon >= 0 ? decode(connId, "password", userinfo.slice(colon + 1)) : null;
   }
   const portMatch = /^(.*):(\d+)$/.exec(hostport);
   if (!portMatch && /:[^\]]*$/.test(hostport) && !hostport.endsWith("]")) {
@@ -95,9 +105,10 @@ export function parseConnectionUri(connId: string, uri: string): Connection {
   const hostOnly = portMatch ? portMatch[1] : hostport;
   const port = portMatch ? Number(portMatch[2]) : null;
   if (port !== null && port > 65535) throw new ConnectionError(`Connection '${connId}': port ${port} is out of range.`);
-  const hostName = decode(hostOnly.replace(/^\[(.*)\]$/, "$1"));
+  const hostName = decode(connId, "host", hostOnly.replace(/^\[(.*)\]$/, "$1"));
   let extra: Record<string, unknown> = {};
   if (query) {
+    // URLSearchParams never throws on a bad escape; Python's parse_qsl keeps it as it is too.
     const pairs = new URLSearchParams(query);
     const wrapped = pairs.get("__extra__");
     if (wrapped !== null) extra = parseExtraValue(connId, wrapped);
@@ -110,7 +121,7 @@ export function parseConnectionUri(connId: string, uri: string): Connection {
     host: protocol && hostName ? `${protocol}://${hostName}` : hostName,
     login,
     password,
-    schema: decode(path),
+    schema: decode(connId, "schema", path),
     port,
     extra,
   };
@@ -168,7 +179,11 @@ export function parseConnectionSetting(connId: string, raw: string): Connection 
   return parseConnectionUri(connId, text);
 }
 
-/** Resolve a connection by id; call this inside activities only, never in orchestrations. */
+/**
+ * Resolve a connection by id; call this inside activities only, never in orchestrations. Its
+ * secrets (and the setting's whole value) are registered with the masker before it is returned,
+ * whoever asks: a hook or task code.
+ */
 export function getConnection(connId: string, env: Record<string, string | undefined> = process.env): Connection {
   const name = connectionSettingName(connId);
   const raw = env[name];
@@ -177,7 +192,18 @@ export function getConnection(connId: string, env: Record<string, string | undef
     if (fallback) return parseConnectionSetting(connId, fallback);
     throw new ConnectionError(`Connection '${connId}' is not defined: set ${name} (a URI or JSON, see README).`);
   }
-  return parseConnectionSetting(connId, raw);
+  let conn: Connection;
+  try {
+    conn = parseConnectionSetting(connId, raw);
+  } catch (err) {
+    // Unreadable, so nothing tells where a password sits in it: the whole value is the secret.
+    registerSecret(raw.trim());
+    throw err;
+  }
+  registerConnectionSecrets(conn);
+  // The URI form with its password in it, as a careless log line would print the setting.
+  if (conn.password !== null) registerSecret(raw.trim());
+  return conn;
 }
 
 /** Every AIRFLOW_CONN_* setting, ids lower-cased (Airflow ids are case-insensitive in env). */
@@ -200,9 +226,4 @@ export function toExportEntry(conn: Connection): Record<string, unknown> {
     schema: conn.schema,
     extra: Object.keys(conn.extra).length ? JSON.stringify(conn.extra) : null,
   };
-}
-
-/** A URI with its password replaced, for messages. */
-export function redactUri(uri: string): string {
-  return uri.replace(/(\/\/[^:/@]*:)[^@]*@/, "$1***@");
 }

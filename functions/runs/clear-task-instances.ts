@@ -116,6 +116,6 @@ export async function clearAndRerun(deps: ClearDeps, dag: CompiledDag, cleared: 
     await deps.ledger.mergeTaskInstances(dag.dagId, run.dag_run_id, placeholderTaskInstances(dag).filter((p) => rerun.has(p.task_id)));
     // The run is its orchestration's again: ended_by cleared so its ledger writes count.
     await deps.ledger.reopenDagRun(dag.dagId, run.dag_run_id);
-    await deps.starter.start(dag.dagId, run.instance_id, { ...dagRunInput(run), reuse: plan.reuse });
+    await deps.starter.restart(dag.dagId, run.instance_id, { ...dagRunInput(run), reuse: plan.reuse });
   }
 }

@@ -152,7 +152,8 @@ async function createOnce(deps: CreateDagRunDeps, dag: CompiledDag, request: Cre
   }
   try {
     await ledger.mergeTaskInstances(dag.dagId, run.dag_run_id, placeholderTaskInstances(dag));
-    await deps.starter.start(dag.dagId, run.instance_id, dagRunInput(run));
+    // A start the reconciler made first (this caller stalled past the start grace) is a no-op here.
+    await deps.starter.start(dag.dagId, run.instance_id, dagRunInput(run), run.queued_at ?? airflowIso(deps.now.getTime()));
   } catch (err) {
     const endDate = airflowIso(deps.now.getTime());
     await ledger.updateDagRun(dag.dagId, run.dag_run_id, { state: "failed", end_date: endDate });

@@ -44,13 +44,21 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype;
 }
 
-function isJsonValue(value: unknown, depth = 0): value is JsonValue {
-  if (depth > 64) return false;
-  if (value === null || typeof value === "string" || typeof value === "boolean") return true;
-  if (typeof value === "number") return Number.isFinite(value);
-  if (Array.isArray(value)) return value.every((v) => isJsonValue(v, depth + 1));
-  if (isPlainObject(value)) return Object.values(value).every((v) => isJsonValue(v, depth + 1));
-  return false;
+/** How deep a conf may nest (the conf object itself is level 1): deeper values are refused, saying so. */
+export const MAX_CONF_DEPTH = 64;
+
+/** Why `value` cannot travel as JSON: too deep, or a value JSON cannot carry; null when it can. */
+function jsonProblem(value: unknown, level: number): "depth" | "value" | null {
+  if (value === null || typeof value === "string" || typeof value === "boolean") return null;
+  if (typeof value === "number") return Number.isFinite(value) ? null : "value";
+  const children = Array.isArray(value) ? value : isPlainObject(value) ? Object.values(value) : null;
+  if (children === null) return "value";
+  if (level > MAX_CONF_DEPTH) return "depth";
+  for (const child of children) {
+    const problem = jsonProblem(child, level + 1);
+    if (problem !== null) return problem;
+  }
+  return null;
 }
 
 /**
@@ -60,6 +68,10 @@ function isJsonValue(value: unknown, depth = 0): value is JsonValue {
 export function validConf(conf: unknown): Record<string, JsonValue> {
   if (conf === undefined || conf === null) return {};
   if (!isPlainObject(conf)) throw new DagRunRequestError("conf must be a JSON object");
-  if (!isJsonValue(conf)) throw new DagRunRequestError("conf must hold only JSON values (no undefined, NaN, Infinity, functions or class instances)");
+  const problem = jsonProblem(conf, 1);
+  if (problem === "depth") {
+    throw new DagRunRequestError(`conf is nested more than ${MAX_CONF_DEPTH} levels deep, the depth limit for a run's conf; flatten it, or pass the deep part as a JSON string`);
+  }
+  if (problem === "value") throw new DagRunRequestError("conf must hold only JSON values (no undefined, NaN, Infinity, functions or class instances)");
   return conf as Record<string, JsonValue>;
 }

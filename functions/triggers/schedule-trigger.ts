@@ -33,11 +33,12 @@ export async function scheduleNow(dag: CompiledDag, context: InvocationContext):
   // Paused through the API (PATCH /dags), or initially by AZFLOW_PAUSED_DAGS.
   const paused = await appDagStateStore().isPaused(dag.dagId);
   const client = df.getClient(context);
-  // Runs whose orchestration ended without telling the ledger (terminated, purged, crashed) end
-  // here, so they free their max_active_runs slots.
-  const reconciled = await reconcileRuns(appRunLedger(), durableStatusSource(client), await appRunLedger().listDagRuns(dag.dagId), new Date());
-  for (const r of reconciled.filter((x) => x.reconciled)) context.warn(`Run ${dag.dagId}/${r.run.dag_run_id} ${r.reason}; marked ${r.run.state}.`);
   const starter = durableClientStarter(client);
+  // Runs whose start was lost start now; runs whose orchestration ended without telling the ledger
+  // (terminated, purged, crashed) end here, so they free their max_active_runs slots.
+  const reconciled = await reconcileRuns({ ledger: appRunLedger(), status: durableStatusSource(client), starter }, await appRunLedger().listDagRuns(dag.dagId), new Date());
+  for (const r of reconciled.filter((x) => x.reconciled)) context.warn(`Run ${dag.dagId}/${r.run.dag_run_id} ${r.reason}; now ${r.run.state}.`);
+  for (const r of reconciled.filter((x) => x.error)) context.error(`Run ${dag.dagId}/${r.run.dag_run_id}: ${r.error}`);
   const outcome = await scheduleDueRuns(dag, appRunLedger(), starter, new Date(), paused);
   if (outcome.failedToStart.length) {
     context.error(describeOutcome(outcome));

@@ -40,8 +40,15 @@ export async function startLocalDagRuntime(options: LocalDagRuntimeOptions = {})
     engine,
     ledger: appRunLedger(),
     starter: {
-      async start(orchestration, instanceId, input) {
-        // A finished instance under the same id (a rerun) is replaced, as Durable does.
+      async start(orchestration, instanceId, input, queuedAt) {
+        const existing = engine.getStatus(instanceId);
+        if (existing && existing.createdTime.getTime() >= Date.parse(queuedAt)) return "exists";
+        // An older finished instance under the same id (a deleted run's) is replaced, as Durable does.
+        engine.purge(instanceId);
+        await engine.start(orchestration, input, instanceId);
+        return "started";
+      },
+      async restart(orchestration, instanceId, input) {
         engine.purge(instanceId);
         await engine.start(orchestration, input, instanceId);
       },

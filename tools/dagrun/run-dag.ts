@@ -54,7 +54,7 @@ export async function startRun(rt: CliRuntime, dag: CompiledDag, request: Create
 export async function restartRun(rt: CliRuntime, run: DagRunRecord, reuse: DagRunInput["reuse"]): Promise<void> {
   const { dagRunInput } = await import("../../functions/runs/create-dag-run");
   await rt.ledger.updateDagRun(run.dag_id, run.dag_run_id, { state: "queued", start_date: null, end_date: null });
-  await rt.starter.start(run.dag_id, run.instance_id, { ...dagRunInput(run), reuse });
+  await rt.starter.restart(run.dag_id, run.instance_id, { ...dagRunInput(run), reuse });
 }
 
 /** Waits for one run's orchestration and reads its task instances from the ledger. */

@@ -18,6 +18,7 @@ import { buildRoutes, findRoute } from "./http-router";
 import { invokeFunction, type LogSink } from "./invoke";
 import type { LoadedApp } from "./load-app";
 import { ReceiptStore } from "./receipts";
+import { lockStateDir, type StateLock } from "./state-lock";
 import type { RegisteredFunction } from "./registry";
 import { TimerScheduler } from "./timer-scheduler";
 
@@ -93,13 +94,41 @@ function toHttpResponse(result: unknown): HttpResponse {
   return new HttpResponse(result as HttpResponseInit);
 }
 
+/** The port could not be listened on; the message is one line naming the port and the fix. */
+export class HostPortError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "HostPortError";
+  }
+}
+
+function portError(err: NodeJS.ErrnoException, port: number, hostname: string): Error {
+  if (err.code === "EADDRINUSE") return new HostPortError(`port ${port} on ${hostname} is already in use (another azflow host, or func start?); stop it or choose another with --port.`);
+  if (err.code === "EACCES") return new HostPortError(`port ${port} on ${hostname} needs privileges this user does not have; choose a port above 1023 with --port.`);
+  if (err.code === "ERR_SOCKET_BAD_PORT") return new HostPortError(`port ${port} is out of range: give 0-65535 (0 picks a free one).`);
+  if (err.code === "EADDRNOTAVAIL") return new HostPortError(`${hostname} is not an address of this machine.`);
+  return err;
+}
+
 export async function startHost(options: HostOptions): Promise<RunningHost> {
+  const { app } = options;
+  const stateDir = options.stateDir ?? path.join(app.appRoot, ".local", "devhost");
+  const persist = options.persist ?? true;
+  // Before anything is read from the state directory: one host owns it at a time.
+  const lock = persist ? await lockStateDir(stateDir) : undefined;
+  try {
+    return await startLocked(options, stateDir, persist, lock);
+  } catch (err) {
+    await lock?.release();
+    throw err;
+  }
+}
+
+async function startLocked(options: HostOptions, stateDir: string, persist: boolean, lock: StateLock | undefined): Promise<RunningHost> {
   const { app } = options;
   const log: LogSink = options.log ?? ((line) => console.log(line));
   loadLocalSettings(app.appRoot);
   const config = readHostConfig(app.appRoot, options.hostConfig);
-  const stateDir = options.stateDir ?? path.join(app.appRoot, ".local", "devhost");
-  const persist = options.persist ?? true;
   const store = persist ? new FileInstanceStore(path.join(stateDir, "instances", config.hubName)) : new MemoryInstanceStore();
   const mode = options.mode ?? "host";
   const engine = createEngine({
@@ -164,12 +193,20 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     }
   }
 
+  const hostname = options.hostname ?? "127.0.0.1";
+  const wanted = options.port ?? 7071;
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 7071, options.hostname ?? "127.0.0.1", resolve);
+    server.once("error", (err: NodeJS.ErrnoException) => reject(portError(err, wanted, hostname)));
+    try {
+      server.listen(wanted, hostname, resolve);
+    } catch (err) {
+      // A port out of range is refused at once, before any event.
+      reject(portError(err as NodeJS.ErrnoException, wanted, hostname));
+    }
   });
   const port = (server.address() as AddressInfo).port;
-  origin = `http://${options.hostname ?? "127.0.0.1"}:${port}`;
+  origin = `http://${hostname}:${port}`;
+  lock?.describe(`port ${port}`);
   // durable-functions rewrites the client's webhook URLs to localhost:7071 unless the host names
   // itself; func start sets this the same way. The latest host started in this process wins.
   process.env.WEBSITE_HOSTNAME = `${options.hostname ?? "127.0.0.1"}:${port}`;
@@ -204,6 +241,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       await engine.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await lock?.release();
     },
   };
 }

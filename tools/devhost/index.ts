@@ -18,6 +18,7 @@ export { createEngine, DurableEngine, EngineError, type EngineOptions, type Engi
 export { MemoryInstanceStore, FileInstanceStore, instanceFileName, isTerminal, type InstanceStore, type InstanceRecord, type RuntimeStatus } from "./engine/instance-store";
 export { VirtualClock, RealClock, type Clock } from "./engine/clock";
 export { EventType, type HistoryEvent, type FailureDetails } from "./engine/history";
-export { startHost, loadLocalSettings, type HostOptions, type RunningHost } from "./host";
+export { startHost, loadLocalSettings, HostPortError, type HostOptions, type RunningHost } from "./host";
+export { lockStateDir, StateDirLockedError, type StateLock } from "./state-lock";
 export { DurableHttpApi, type DurableClientInputData } from "./client-api";
 export { parseSchedule, type Schedule } from "./ncrontab";

@@ -10,6 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { SparkBackend, SparkJobHandle, SparkJobSpec } from "./spark-job";
 import { sparkSubmitArgs } from "./submit-args";
+import { workerEnv } from "../worker-env";
 
 export interface LocalSparkOptions {
   master: string;
@@ -54,11 +55,9 @@ function groupAlive(pgid: number): boolean {
   return false;
 }
 
-/** The job's environment: this process's, less the app's connections (a job gets only the ones it names). */
+/** The job's environment: this process's, less the app's connections and Variables (a job gets only the connections it names). */
 function jobEnv(spec: SparkJobSpec, extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("AIRFLOW_CONN_")) env[k] = v;
-  return { ...env, ...spec.envVars, ...spec.secretEnv, ...extra };
+  return { ...workerEnv(), ...spec.envVars, ...spec.secretEnv, ...extra };
 }
 
 export function localSparkBackend(o: LocalSparkOptions): SparkBackend {

@@ -6,6 +6,7 @@ import * as df from "durable-functions";
 import { listDags } from "../../dag-registry";
 import type { DagRunRecord } from "../../ledger/records";
 import { appRunLedger } from "../../runs/app-run-ledger";
+import { durableClientStarter } from "../../runs/orchestration-starter";
 import { durableStatusSource, reconcileRuns } from "../../runs/reconcile-runs";
 import { compareStoredInstants, compareText, inDateRange, type Comparator, type DateRange, type Page } from "./query";
 
@@ -46,7 +47,8 @@ export async function readRuns(dagIds: readonly string[] | null, context: Invoca
   const ids = dagIds ?? listDags().map((d) => d.dagId);
   const runs = (await Promise.all([...new Set(ids)].map((id) => ledger.listDagRuns(id)))).flat();
   if (!runs.some((r) => r.state === "queued" || r.state === "running")) return runs;
-  const reconciled = await reconcileRuns(ledger, durableStatusSource(df.getClient(context)), runs, new Date());
+  const client = df.getClient(context);
+  const reconciled = await reconcileRuns({ ledger, status: durableStatusSource(client), starter: durableClientStarter(client) }, runs, new Date());
   return reconciled.map((r) => r.run);
 }
 

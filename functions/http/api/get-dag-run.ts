@@ -5,6 +5,7 @@ import * as df from "durable-functions";
 import { getDag } from "../../dag-registry";
 import { appRunLedger } from "../../runs/app-run-ledger";
 import { deleteDagRun, markDagRun } from "../../runs/change-dag-run";
+import { durableClientStarter } from "../../runs/orchestration-starter";
 import { durableStatusSource, reconcileRuns } from "../../runs/reconcile-runs";
 import { apiRoute } from "./api-route";
 import { dagRunResource } from "./dag-run-resource";
@@ -16,7 +17,8 @@ async function findRun(dagId: string, runId: string, context: InvocationContext)
   const ledger = appRunLedger();
   const run = await ledger.getDagRun(dagId, runId);
   if (!run) throw dagRunNotFound(dagId, runId);
-  const [current] = await reconcileRuns(ledger, durableStatusSource(df.getClient(context)), [run], new Date());
+  const client = df.getClient(context);
+  const [current] = await reconcileRuns({ ledger, status: durableStatusSource(client), starter: durableClientStarter(client) }, [run], new Date());
   return current.run;
 }
 

@@ -14,8 +14,12 @@ export function empty(): OperatorRef {
   return operator("empty", {});
 }
 
-/** BashOperator: the last line of output is the XCom; exit code 99 skips. */
-export function bash(config: { command: string; env?: Record<string, string>; append_env?: boolean; cwd?: string; skip_on_exit_code?: number | number[] }): OperatorRef {
+/**
+ * BashOperator: the last line of output is the XCom; exit code 99 skips. The command gets the worker's environment without its AIRFLOW_CONN_* and
+ * AIRFLOW_VAR_* settings, plus the AIRFLOW_CTX_* context; `connections` names the connections
+ * whose AIRFLOW_CONN_<ID> it does get.
+ */
+export function bash(config: { command: string; env?: Record<string, string>; append_env?: boolean; connections?: string[]; cwd?: string; skip_on_exit_code?: number | number[] }): OperatorRef {
   return operator("bash", config);
 }
 

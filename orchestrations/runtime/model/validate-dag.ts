@@ -1,5 +1,5 @@
 import type { DagSpec, TaskSpec } from "./dag-definition";
-import { DagDefinitionError } from "./dag-errors";
+import { DagDefinitionError, DefinitionProblems } from "./dag-errors";
 import { optionalDuration } from "../time/duration";
 import { findCycle } from "./graph";
 import { idProblem } from "./ids";
@@ -9,8 +9,9 @@ import { parseInstant } from "../time/time";
 import { canonicalTriggerRule, TRIGGER_RULES } from "../rules/trigger-rules";
 import { findXComRefs, isXComRef } from "./xcom-ref";
 
-// Definition-time checks. Each failure throws a DagDefinitionError naming the DAG and the task,
-// so a bad DAG file fails when the app loads instead of in the middle of a run.
+// Definition-time checks. Every problem found is reported (one DagDefinitionError holding one line
+// per problem, each naming the DAG and the task), so a bad DAG file fails when the app loads
+// instead of in the middle of a run, and all its problems can be fixed at once.
 
 /** Task or group id -> the upstream task ids it means (a group means its leaves). */
 function leavesOf(spec: DagSpec, groupId: string, upstreams: Map<string, string[]>): string[] {
@@ -114,58 +115,75 @@ function checkTask(spec: DagSpec, task: TaskSpec): void {
   if (task.kind === "branch" && (expand !== undefined || expandKwargs !== undefined)) fail("a branch task cannot be mapped");
 }
 
-/** Throws a DagDefinitionError for the first problem found in the DAG. */
+/** Throws a DagDefinitionError listing every problem found in the DAG. */
 export function validateDag(spec: DagSpec): void {
   const def = spec.definition;
   const dagId = typeof def.dagId === "string" ? def.dagId : String(def.dagId);
   const failDag = (problem: string): never => {
     throw new DagDefinitionError(dagId, null, problem);
   };
-  const idIssue = idProblem(def.dagId);
-  if (idIssue !== null) failDag(`invalid dag id: ${idIssue}`);
+  const problems = new DefinitionProblems();
+  problems.check(() => {
+    const idIssue = idProblem(def.dagId);
+    if (idIssue !== null) failDag(`invalid dag id: ${idIssue}`);
+  });
 
   let scheduled = false;
-  try {
-    scheduled = compileSchedule(def.schedule).kind !== "manual";
-  } catch (error) {
-    failDag(`invalid schedule ${JSON.stringify(def.schedule)}: ${(error as Error).message}`);
-  }
-  let start: number | null = null;
-  let end: number | null = null;
-  try {
-    if (def.startDate !== undefined) start = parseInstant(def.startDate);
-    if (def.endDate !== undefined) end = parseInstant(def.endDate);
-  } catch (error) {
-    failDag((error as Error).message);
-  }
-  if (scheduled && start === null) failDag("a scheduled DAG needs a startDate");
-  if (start !== null && end !== null && end < start) failDag("endDate is before startDate");
-  if (def.maxActiveRuns !== undefined && (!Number.isInteger(def.maxActiveRuns) || def.maxActiveRuns < 1)) {
-    failDag(`maxActiveRuns must be a positive integer, got ${String(def.maxActiveRuns)}`);
-  }
-  checkDuration(failDag, "dagrunTimeout", def.dagrunTimeout);
-  checkCallbacks(failDag, "onSuccessCallback", def.onSuccessCallback);
-  checkCallbacks(failDag, "onFailureCallback", def.onFailureCallback);
-  if (def.params !== undefined) {
-    if (!isPlainObject(def.params)) failDag("params must be an object");
-    const bad = findNonJson(def.params);
-    if (bad !== null) failDag(`params are not plain JSON data at ${bad}`);
-  }
-  if (def.tags !== undefined && (!Array.isArray(def.tags) || def.tags.some((tag) => typeof tag !== "string"))) {
-    failDag("tags must be a list of strings");
-  }
-  if (def.defaultArgs?.triggerRule !== undefined && canonicalTriggerRule(def.defaultArgs.triggerRule) === undefined) {
-    failDag(`defaultArgs: unknown trigger rule '${String(def.defaultArgs.triggerRule)}' (known: ${TRIGGER_RULES.join(", ")})`);
-  }
+  problems.check(() => {
+    try {
+      scheduled = compileSchedule(def.schedule).kind !== "manual";
+    } catch (error) {
+      failDag(`invalid schedule ${JSON.stringify(def.schedule)}: ${(error as Error).message}`);
+    }
+  });
+  problems.check(() => {
+    let start: number | null = null;
+    let end: number | null = null;
+    try {
+      if (def.startDate !== undefined) start = parseInstant(def.startDate);
+      if (def.endDate !== undefined) end = parseInstant(def.endDate);
+    } catch (error) {
+      failDag((error as Error).message);
+    }
+    if (scheduled && start === null) failDag("a scheduled DAG needs a startDate");
+    if (start !== null && end !== null && end < start) failDag("endDate is before startDate");
+  });
+  problems.check(() => {
+    if (def.maxActiveRuns !== undefined && (!Number.isInteger(def.maxActiveRuns) || def.maxActiveRuns < 1)) {
+      failDag(`maxActiveRuns must be a positive integer, got ${String(def.maxActiveRuns)}`);
+    }
+  });
+  problems.check(() => checkDuration(failDag, "dagrunTimeout", def.dagrunTimeout));
+  problems.check(() => checkCallbacks(failDag, "onSuccessCallback", def.onSuccessCallback));
+  problems.check(() => checkCallbacks(failDag, "onFailureCallback", def.onFailureCallback));
+  problems.check(() => {
+    if (def.params !== undefined) {
+      if (!isPlainObject(def.params)) failDag("params must be an object");
+      const bad = findNonJson(def.params);
+      if (bad !== null) failDag(`params are not plain JSON data at ${bad}`);
+    }
+  });
+  problems.check(() => {
+    if (def.tags !== undefined && (!Array.isArray(def.tags) || def.tags.some((tag) => typeof tag !== "string"))) {
+      failDag("tags must be a list of strings");
+    }
+  });
+  problems.check(() => {
+    if (def.defaultArgs?.triggerRule !== undefined && canonicalTriggerRule(def.defaultArgs.triggerRule) === undefined) {
+      failDag(`defaultArgs: unknown trigger rule '${String(def.defaultArgs.triggerRule)}' (known: ${TRIGGER_RULES.join(", ")})`);
+    }
+  });
 
   const seen = new Set<string>();
   for (const group of spec.groups) {
-    const issue = idProblem(group.groupId);
-    if (issue !== null) failDag(`invalid task group id '${group.groupId}': ${issue}`);
-    if (seen.has(group.groupId)) failDag(`duplicate task group id '${group.groupId}'`);
-    seen.add(group.groupId);
+    problems.check(() => {
+      const issue = idProblem(group.groupId);
+      if (issue !== null) failDag(`invalid task group id '${group.groupId}': ${issue}`);
+      if (seen.has(group.groupId)) failDag(`duplicate task group id '${group.groupId}'`);
+      seen.add(group.groupId);
+    });
   }
-  for (const task of spec.tasks) {
+  const idsOk = spec.tasks.map((task) => problems.check(() => {
     const issue = idProblem(task.taskId);
     if (issue !== null) throw new DagDefinitionError(dagId, String(task.taskId), `invalid task id: ${issue}`);
     if (seen.has(task.taskId)) {
@@ -173,16 +191,25 @@ export function validateDag(spec: DagSpec): void {
       throw new DagDefinitionError(dagId, task.taskId, `duplicate task id: already used by ${what}`);
     }
     seen.add(task.taskId);
-  }
-  for (const task of spec.tasks) checkTask(spec, task);
+  }));
+  for (const task of spec.tasks) problems.check(() => checkTask(spec, task));
+  // The graph's checks need every id to be sound.
+  if (idsOk.some((ok) => !ok)) problems.throwIfAny();
 
   const upstreams = resolveUpstreams(spec);
   const taskIds = new Set(spec.tasks.map((t) => t.taskId));
+  let unknown = false;
   for (const task of spec.tasks) {
     for (const up of upstreams.get(task.taskId) ?? []) {
-      if (!taskIds.has(up)) throw new DagDefinitionError(dagId, task.taskId, `unknown upstream task '${up}'`);
+      if (!taskIds.has(up)) {
+        unknown = true;
+        problems.add(new DagDefinitionError(dagId, task.taskId, `unknown upstream task '${up}'`));
+      }
     }
   }
-  const cycle = findCycle(spec.tasks.map((t) => t.taskId), (id) => upstreams.get(id) ?? []);
-  if (cycle !== null) throw new DagDefinitionError(dagId, cycle[0], `cycle detected: ${cycle.join(" -> ")}`);
+  if (!unknown) {
+    const cycle = findCycle(spec.tasks.map((t) => t.taskId), (id) => upstreams.get(id) ?? []);
+    if (cycle !== null) problems.add(new DagDefinitionError(dagId, cycle[0], `cycle detected: ${cycle.join(" -> ")}`));
+  }
+  problems.throwIfAny();
 }

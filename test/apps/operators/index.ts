@@ -8,8 +8,8 @@ import { registerCallable } from "../../../functions/activities/callable";
 import { registerMessageGenerator } from "../../../functions/activities/kafka-produce";
 import { registerDag } from "../../../functions/register-dag";
 import {
-  blobCopy, blobCreateContainers, blobList, blobMove, blobUpload, dag, externalTaskSensor, http, httpSensor, kafkaProduce,
-  postgresCopy, python, timeDeltaSensor, triggerDagRun,
+  blobCopy, blobCreateContainers, blobList, blobMove, blobPrefixSensor, blobUpload, dag, externalTaskSensor, http, httpSensor, httpToBlob,
+  kafkaProduce, parquetize, postgresCopy, postgresCopyJson, postgresLoadParquet, python, timeDeltaSensor, triggerDagRun,
 } from "../../../orchestrations/runtime";
 
 const suffix = `${process.pid.toString(36)}${Date.now().toString(36)}`;
@@ -86,6 +86,26 @@ registerDag(dag({
   startDate: "2024-01-01",
   tasks: (t) => {
     t.task("move", blobMove({ source_container: SRC_CONTAINER, source_blob: conf("source"), dest_container: DST_CONTAINER, dest_blob: conf("dest") }));
+  },
+}));
+
+/** Every operator and sensor that takes a blob name or prefix, each given the same templated one. */
+registerDag(dag({
+  dagId: "ops_blob_names",
+  schedule: null,
+  startDate: "2024-01-01",
+  tasks: (t) => {
+    const name = conf("name");
+    t.task("upload", blobUpload({ container: SRC_CONTAINER, blob: name, data: "stolen" }));
+    t.task("list", blobList({ container: SRC_CONTAINER, prefix: name }));
+    t.task("copy", blobCopy({ source_container: SRC_CONTAINER, source_blob: "x.txt", dest_container: SRC_CONTAINER, dest_blob: name }));
+    t.task("move", blobMove({ source_container: SRC_CONTAINER, source_blob: name, dest_container: SRC_CONTAINER, dest_blob: "y.txt" }));
+    t.sensor("sense", blobPrefixSensor({ container: SRC_CONTAINER, prefix: name }), { pokeInterval: "10s", timeout: "1m" });
+    t.task("http_to_blob", httpToBlob({ conn_id: "ops_api", endpoint: "json", container: SRC_CONTAINER, blob: name }));
+    t.task("parquetize", parquetize({ container: SRC_CONTAINER, blob: "in.csv", dest_blob: name, columns: [{ name: "a", type: "int32" }] }));
+    t.task("pg_copy", postgresCopy({ table: "ops_names", container: SRC_CONTAINER, blob: name }));
+    t.task("pg_copy_json", postgresCopyJson({ table: "ops_names", container: SRC_CONTAINER, blob: name, columns: { a: "a" } }));
+    t.task("pg_load_parquet", postgresLoadParquet({ table: "ops_names", container: SRC_CONTAINER, blob: name, partition: { column: "m", value: "x" } }));
   },
 }));
 

@@ -1,6 +1,7 @@
 // A test app for secret masking end to end: tasks that resolve a connection with a password and
 // then put the password into a log line, an error message, a retry's error and a failure
-// callback's reason, the way careless task code does. The test sets AIRFLOW_CONN_SECRET_API.
+// callback's reason, the way careless task code does; and the hostile DAG (hostile.ts), whose
+// code never registers anything. The test sets AIRFLOW_CONN_SECRET_API, AIRFLOW_CONN_HOSTILE_PG and AIRFLOW_CONN_HOSTILE_LAKE.
 import "../../../functions/activities";
 import { registerCallable } from "../../../functions/activities/callable";
 import { registerCallback } from "../../../functions/activities/callbacks";
@@ -8,6 +9,7 @@ import { getConnection } from "../../../functions/hooks/connection";
 import { registerConnectionSecrets } from "../../../functions/hooks/secret-mask";
 import { registerDag } from "../../../functions/register-dag";
 import { dag, http, python } from "../../../orchestrations/runtime";
+import { registerHostileDag } from "./hostile";
 
 /** Reasons the failure callback was given, as task code would see them. */
 export const callbackReasons: (string | null)[] = [];
@@ -42,3 +44,5 @@ registerDag(dag({
     t.task("http_refused", http({ conn_id: "secret_api", endpoint: "private" }));
   },
 }));
+
+registerHostileDag({ dagId: "hostile_secrets", connId: "hostile_pg", storageConnId: "hostile_lake" });

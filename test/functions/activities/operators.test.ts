@@ -179,6 +179,24 @@ describe("operators against the local services", () => {
     });
   });
 
+  describe("blob names from templates (Azurite)", () => {
+    it("a templated name that would leave its container is refused by every blob operator and sensor; nothing is written", async () => {
+      const stolen = `${uniqueName("stolen")}.txt`;
+      const r = await runDag(rt, "ops_blob_names", { conf: { name: `../${app.DST_CONTAINER}/${stolen}` } });
+      assert.equal(r.output.state, "failed");
+      const tasks = ["upload", "list", "copy", "move", "sense", "http_to_blob", "parquetize", "pg_copy", "pg_copy_json", "pg_load_parquet"];
+      const field: Record<string, string> = { list: "prefix", sense: "prefix", copy: "dest_blob", move: "source_blob", parquetize: "dest_blob" };
+      for (const id of tasks) {
+        const ti = r.ti(id);
+        assert.equal(ti.state, "failed", id);
+        assert.match(ti.error ?? "", new RegExp(`^ops_blob_names\\.${id} \\(\\w+\\): '${field[id] ?? "blob"}' "\\.\\./${app.DST_CONTAINER}/${stolen}" has a '\\.\\.' path segment\\.`), id);
+      }
+      const dst = blobs.getContainerClient(app.DST_CONTAINER);
+      await dst.createIfNotExists();
+      assert.equal(await dst.getBlobClient(stolen).exists(), false, "nothing reached the other container");
+    });
+  });
+
   describe("postgresCopy (blob in Azurite streamed into COPY)", () => {
     async function upload(blob: string, body: string): Promise<void> {
       const container = blobs.getContainerClient(app.CSV_CONTAINER);

@@ -105,3 +105,61 @@ test("a resolved connection's password and sensitive extras are masked in logs a
   clearSecrets();
   assert.equal(maskSecrets("hunter2-long"), "hunter2-long");
 });
+
+test("a `+` in a URI's password stays a `+` (Airflow unquotes with unquote, not unquote_plus)", () => {
+  const c = parseConnectionUri("pg", "postgres://svc:Pa+ss+w0rd@db:5432/analytics");
+  assert.equal(c.password, "Pa+ss+w0rd");
+  assert.equal(parseConnectionUri("pg", "postgres://svc:Pa%2Bss@db/x").password, "Pa+ss");
+  assert.equal(parseConnectionUri("pg", "postgres://svc:with%20space@db/x").password, "with space");
+  // Query values are form-encoded, as Python's parse_qsl reads them.
+  assert.deepEqual(parseConnectionUri("pg", "postgres://db/x?application_name=a+b").extra, { application_name: "a b" });
+});
+
+test("a bad percent-escape is one ConnectionError naming the connection and the part, never the value", () => {
+  for (const [uri, part] of [["postgres://svc:Pw%ZZsecret@db/x", "password"], ["postgres://u%ZZ:pw@db/x", "login"], ["postgres://db/sch%ZZema", "schema"]]) {
+    assert.throws(() => parseConnectionUri("broken_pct", uri), (err: Error) => {
+      assert.equal(err.name, "ConnectionError");
+      assert.match(err.message, new RegExp(`^Connection 'broken_pct': the URI's ${part} holds a '%' not followed by two hex digits`));
+      assert.ok(!err.message.includes("Pw%ZZsecret") && !err.message.includes("%ZZ"), err.message);
+      return true;
+    });
+  }
+});
+
+test("a malformed URI is never echoed in the error", () => {
+  for (const uri of ["postgres:/svc:TopSecret-77@db/x", "svc:TopSecret-77@db", "postgres//svc:TopSecret-77@db"]) {
+    assert.throws(() => parseConnectionSetting("bad_uri", uri), (err: Error) => {
+      assert.match(err.message, /^Connection 'bad_uri': the value is not a URI/);
+      assert.ok(!err.message.includes("TopSecret-77"), err.message);
+      return true;
+    });
+  }
+});
+
+test("getConnection registers the connection's secrets itself: password, its URI forms and the setting", () => {
+  clearSecrets();
+  const uri = "postgres://svc:Sw0rd+fish%2Fx@db:5432/analytics";
+  const env = {
+    AIRFLOW_CONN_PG: uri,
+    AIRFLOW_CONN_LAKE: JSON.stringify({ conn_type: "wasb", extra: { connection_string: "DefaultEndpointsProtocol=https;AccountName=lake;AccountKey=c2VjcmV0LWtleS1iYXNlNjQ=;EndpointSuffix=core.windows.net" } }),
+  };
+  const pg = getConnection("pg", env);
+  assert.equal(pg.password, "Sw0rd+fish/x");
+  for (const leak of ["Sw0rd+fish/x", "Sw0rd%2Bfish%2Fx", uri, Buffer.from("svc:Sw0rd+fish/x").toString("base64")]) {
+    assert.equal(maskSecrets(`saw ${leak} here`), "saw *** here", leak);
+  }
+  // The raw `+` form a URI may carry for a space is masked too.
+  getConnection("lake", env);
+  assert.equal(maskSecrets("key=c2VjcmV0LWtleS1iYXNlNjQ="), "key=***", "the account key inside a storage connection string");
+  clearSecrets();
+});
+
+test("masking stays exact with tens of thousands of secrets registered", () => {
+  clearSecrets();
+  for (let i = 0; i < 20_000; i++) registerConnectionSecrets(parseConnectionUri(`c${i}`, `postgres://u${i}:pw-${i}-${(i * 7919).toString(36)}@h/db`));
+  const line = `connecting with pw-123-${(123 * 7919).toString(36)} and pw-19999-${(19999 * 7919).toString(36)}, not pw-1 nor pw-`;
+  assert.equal(maskSecrets(line), "connecting with *** and ***, not pw-1 nor pw-");
+  const long = "nothing secret here; ".repeat(50_000);
+  assert.equal(maskSecrets(long), long);
+  clearSecrets();
+});

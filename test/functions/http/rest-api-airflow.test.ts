@@ -241,7 +241,7 @@ describe("REST API for Airflow's clients (devhost, real orchestrator)", () => {
     assert.equal((await get("/dags?only_active=false")).status, 200);
   });
 
-  it("ends in the ledger a run whose orchestration was terminated, and runs of purged orchestrations", async (t) => {
+  it("ends in the ledger a run whose orchestration was terminated or purged, and starts a queued run whose start was lost", async (t) => {
     if (!(await needService(t, "azurite"))) return;
     const runId = `terminated_${suffix}`;
     assert.equal((await post(runs(waitDag.dagId), { dag_run_id: runId })).status, 200);
@@ -255,18 +255,25 @@ describe("REST API for Airflow's clients (devhost, real orchestrator)", () => {
     assert.deepEqual(states, { wait: "failed", never: "skipped" });
     assert.equal((await call("DELETE", `${runs(waitDag.dagId)}/${runId}`)).status, 204);
 
-    // A run whose orchestration is gone (purged, or its start lost) ends once the start grace is over.
+    // Once the start grace is over, a running run whose orchestration is gone (purged) ends, and a
+    // queued run that never got one (its start was lost) is started under its own instance id.
     const { newDagRunRecord } = await import("../../../functions/runs/create-dag-run");
     const { appRunLedger } = await import("../../../functions/runs/app-run-ledger");
     const { START_GRACE_MS } = await import("../../../functions/runs/reconcile-runs");
-    const lost = newDagRunRecord(waitDag, { runType: "manual", runId: `lost_${suffix}` }, new Date(Date.now() - START_GRACE_MS - 5000));
+    const old = new Date(Date.now() - START_GRACE_MS - 5000);
+    const purged = { ...newDagRunRecord(waitDag, { runType: "manual", runId: `purged_${suffix}` }, old), state: "running" as const, start_date: old.toISOString() };
+    assert.ok(await appRunLedger().createDagRun(purged));
+    const lost = newDagRunRecord(waitDag, { runType: "manual", runId: `lost_${suffix}` }, old);
     assert.ok(await appRunLedger().createDagRun(lost));
     const young = newDagRunRecord(waitDag, { runType: "manual", runId: `young_${suffix}` }, new Date());
     assert.ok(await appRunLedger().createDagRun(young));
     const listed = ((await get(`${runs(waitDag.dagId)}?limit=100`)).body.dag_runs as Json[]);
-    assert.equal(listed.find((r) => r.dag_run_id === `lost_${suffix}`)?.state, "failed");
+    assert.equal(listed.find((r) => r.dag_run_id === `purged_${suffix}`)?.state, "failed");
     assert.equal(listed.find((r) => r.dag_run_id === `young_${suffix}`)?.state, "queued", "a run just created may not have its orchestration yet");
-    for (const id of [`lost_${suffix}`, `young_${suffix}`]) assert.equal((await call("DELETE", `${runs(waitDag.dagId)}/${id}`)).status, 204);
+    assert.equal(host.engine.getStatus(young.instance_id), undefined, "and it is left to its creator");
+    assert.ok(host.engine.getStatus(lost.instance_id), "the lost start was made up for");
+    await untilRunning(waitDag.dagId, `lost_${suffix}`);
+    for (const id of [`purged_${suffix}`, `lost_${suffix}`, `young_${suffix}`]) assert.equal((await call("DELETE", `${runs(waitDag.dagId)}/${id}`)).status, 204);
   });
 
   it("refuses run ids that cannot round-trip in a URL path, saying why", async (t) => {

@@ -27,7 +27,10 @@ describe("blob trigger wakes a waiting blob prefix sensor", () => {
     const { getDag } = await import("../../../functions/dag-registry");
     const { appRunLedger } = await import("../../../functions/runs/app-run-ledger");
     const { WATCHED_CONTAINER } = (await import(testAppEntry("blob-wake"))) as { WATCHED_CONTAINER: string };
-    const starter = { start: async (name: string, id: string, input: unknown) => { await host.engine.start(name, input, id); } };
+    const starter = {
+      start: async (name: string, id: string, input: unknown) => (await host.engine.start(name, input, id), "started" as const),
+      restart: async (name: string, id: string, input: unknown) => void (await host.engine.start(name, input, id)),
+    };
     const created = await createDagRun({ ledger: appRunLedger(), starter, now: new Date() }, getDag("blob_wake")!, {
       runType: "manual", logicalDate: new Date().toISOString(),
     });

@@ -67,3 +67,41 @@ test("a malformed file gives one clear line and no stack trace", () => {
   assert.match(r.err, /^azflow: .*bad\.json: Connection 'pg': port must be an integer 1-65535\.\n$/);
   assert.equal(execFileSync("ls", [dir], { encoding: "utf8" }).includes("local.settings.json"), false, "nothing written on failure");
 });
+
+test("importing 10,000 connections warns that the settings no longer fit in a process environment", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "azflow-conn-"));
+  const many: Record<string, unknown> = {};
+  for (let i = 0; i < 10_000; i++) {
+    many[`bulk_${i}`] = { conn_type: "postgres", description: null, login: `svc_${i}`, password: `pw-${i}-${"x".repeat(100)}`, host: `db-${i}.example.internal`, port: 5432, schema: "warehouse", extra: null };
+  }
+  fs.writeFileSync(path.join(dir, "many.json"), JSON.stringify(many));
+  const r = azflow(["connections", "import", "many.json"], dir);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(r.out.split("\n").filter((l) => l.startsWith("Imported connection")).length, 10_000);
+  const warnings = r.err.trim().split("\n");
+  assert.equal(warnings.length, 1, r.err);
+  assert.match(warnings[0], /^azflow: warning: local\.settings\.json holds 10000 settings \(2\.\d MB\); .* over the 2\.0 MB a process environment can hold, so `func start` and any process given these settings fail with E2BIG\./);
+
+  // A few connections: no warning.
+  const smallDir = fs.mkdtempSync(path.join(os.tmpdir(), "azflow-conn-"));
+  const small = azflow(["connections", "import", exportFile], smallDir);
+  assert.equal(small.err, "");
+  for (const d of [dir, smallDir]) fs.rmSync(d, { recursive: true, force: true });
+});
+
+test("a bad percent-escape in a URI is one line naming the connection on import and on export", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "azflow-conn-"));
+  const file = path.join(dir, "pct.json");
+  fs.writeFileSync(file, JSON.stringify({ good: "postgres://u:pw@h/db", pct_conn: "postgres://svc:Pw%ZZword@h:5432/db" }));
+  const imported = azflow(["connections", "import", file], dir);
+  assert.equal(imported.code, 1);
+  assert.match(imported.err, /^azflow: .*pct\.json: Connection 'pct_conn': the URI's password holds a '%' not followed by two hex digits \(write a literal '%' as %25\)\.\n$/);
+  assert.ok(!imported.err.includes("Pw%ZZword") && !imported.err.includes("URIError"));
+
+  fs.writeFileSync(path.join(dir, "local.settings.json"), JSON.stringify({ IsEncrypted: false, Values: { AIRFLOW_CONN_PCT_CONN: "postgres://svc:Pw%ZZword@h:5432/db" } }));
+  const exported = azflow(["connections", "export", "out.json"], dir);
+  assert.equal(exported.code, 1);
+  assert.match(exported.err, /^azflow: Connection 'pct_conn': the URI's password holds a '%' not followed by two hex digits \(write a literal '%' as %25\)\.\n$/);
+  assert.equal(fs.existsSync(path.join(dir, "out.json")), false);
+  fs.rmSync(dir, { recursive: true, force: true });
+});

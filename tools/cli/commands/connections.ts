@@ -54,13 +54,49 @@ function readExportFile(file: string): Connection[] {
   });
 }
 
+/**
+ * What one exec can pass as arguments and environment (ARG_MAX): 2 MiB on Linux (where Azure
+ * runs the app), 1 MiB on macOS. Past it, starting a process that inherits the settings (the
+ * Functions worker under `func start`, a tool the app runs) fails with E2BIG.
+ */
+const ENVIRONMENT_LIMIT_BYTES = process.platform === "darwin" ? 1024 * 1024 : 2 * 1024 * 1024;
+/** Linux's limit on one "NAME=value" string (MAX_ARG_STRLEN). */
+const VARIABLE_LIMIT_BYTES = 128 * 1024;
+
+/** The bytes a set of variables takes in a process's environment: each string, its NUL and its pointer. */
+function environmentBytes(values: Record<string, string | undefined>): number {
+  let bytes = 0;
+  for (const [name, value] of Object.entries(values)) if (value !== undefined) bytes += Buffer.byteLength(name) + Buffer.byteLength(value) + 2 + 8;
+  return bytes;
+}
+
+/** Warnings when the settings, added to this environment, no longer fit in a process environment. */
+export function environmentWarnings(settingsFile: string, values: Record<string, string>): string[] {
+  const warnings: string[] = [];
+  for (const [name, value] of Object.entries(values)) {
+    if (Buffer.byteLength(name) + Buffer.byteLength(value) + 1 > VARIABLE_LIMIT_BYTES) {
+      warnings.push(`warning: ${name} in ${settingsFile} is over ${VARIABLE_LIMIT_BYTES / 1024} KiB, more than one environment variable can hold: processes started with it fail (E2BIG).`);
+    }
+  }
+  const combined = environmentBytes({ ...process.env, ...values });
+  if (combined > ENVIRONMENT_LIMIT_BYTES) {
+    const mb = (n: number) => (n / (1024 * 1024)).toFixed(1);
+    warnings.push(
+      `warning: ${settingsFile} holds ${Object.keys(values).length} settings (${mb(environmentBytes(values))} MB); with this shell's environment that is ${mb(combined)} MB, ` +
+      `over the ${mb(ENVIRONMENT_LIMIT_BYTES)} MB a process environment can hold, so \`func start\` and any process given these settings fail with E2BIG. ` +
+      "azflow's own tasks still run (their processes get no connections they do not name); keep the connections in a secrets store or in fewer settings.",
+    );
+  }
+  return warnings;
+}
+
 /** The JSON form of a setting value (not a URI), so descriptions and extras survive. */
 function settingValue(conn: Connection): string {
   const entry = toExportEntry(conn);
   return JSON.stringify(Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== null)));
 }
 
-export async function importConnections(file: string, settingsFile: string, overwrite: boolean): Promise<string[]> {
+export async function importConnections(file: string, settingsFile: string, overwrite: boolean): Promise<{ lines: string[]; warnings: string[] }> {
   const connections = readExportFile(file);
   const settings = readLocalSettings(settingsFile);
   const lines: string[] = [];
@@ -74,7 +110,7 @@ export async function importConnections(file: string, settingsFile: string, over
     lines.push(`Imported connection ${conn.connId}`);
   }
   writeLocalSettings(settingsFile, settings);
-  return lines;
+  return { lines, warnings: environmentWarnings(path.basename(settingsFile), settings.Values) };
 }
 
 export async function exportConnections(file: string, settingsFile: string): Promise<number> {
@@ -103,7 +139,9 @@ const CONNECTIONS: CommandGroup = {
         run: (args: string[]) => withHelp(async () => {
           const parsed = parseArgs(args, IMPORT);
           const settingsFile = path.resolve(parsed.options.get("--settings") ?? "local.settings.json");
-          for (const line of await importConnections(path.resolve(parsed.positionals[0]), settingsFile, parsed.flags.has("--overwrite"))) console.log(line);
+          const { lines, warnings } = await importConnections(path.resolve(parsed.positionals[0]), settingsFile, parsed.flags.has("--overwrite"));
+          for (const line of lines) console.log(line);
+          for (const warning of warnings) console.error(`azflow: ${warning}`);
           return 0;
         }),
       }),
