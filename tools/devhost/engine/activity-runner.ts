@@ -18,6 +18,11 @@ export class ActivityRunner<Job> {
     return this.running > 0 || this.head < this.queue.length;
   }
 
+  /** Invocations running or waiting for a slot. */
+  get pending(): number {
+    return this.running + (this.queue.length - this.head);
+  }
+
   enqueue(job: Job): void {
     this.queue.push(job);
     this.pump();
