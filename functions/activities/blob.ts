@@ -114,13 +114,16 @@ export interface CopyConfig {
 }
 
 function parseCopy(config: unknown, where: string, deleteSource: boolean): CopyConfig {
-  const c = new ConfigReader(config, where).only(["conn_id", "source_container", "source_blob", "dest_container", "dest_blob"]);
+  const c = new ConfigReader(config, where).only(["conn_id", "source_container", "source_blob", "dest_container", "dest_blob", "dest_prefix"]);
+  if (c.has("dest_blob") === c.has("dest_prefix")) throw new ConfigError(`${where}: give exactly one of 'dest_blob' or 'dest_prefix'.`);
+  const sourceBlob = c.string("source_blob");
   return {
     connId: c.string("conn_id", "wasb_default"),
     sourceContainer: containerName(c, "source_container", where),
-    sourceBlob: c.string("source_blob"),
+    sourceBlob,
     destContainer: containerName(c, "dest_container", where),
-    destBlob: c.string("dest_blob"),
+    // A mapped copy names each source; the prefix keeps its path under the destination.
+    destBlob: c.has("dest_prefix") ? `${c.string("dest_prefix")}${sourceBlob}` : c.string("dest_blob"),
     deleteSource,
   };
 }
@@ -139,6 +142,10 @@ async function copyBlob(config: CopyConfig, signal: AbortSignal): Promise<{ copi
   const poller = await dest.beginCopyFromURL(source.url, { abortSignal: signal, intervalInMs: 500 });
   await poller.pollUntilDone();
   const [s, d] = await Promise.all([source.getProperties(), dest.getProperties()]);
+  // The copy's own status first (the seed checked it), then size and MD5 against the source.
+  if (d.copyStatus !== undefined && d.copyStatus !== "success") {
+    throw new Error(`Copy of ${config.sourceBlob} ended ${d.copyStatus}${d.copyStatusDescription ? ` (${d.copyStatusDescription})` : ""}; source kept.`);
+  }
   if (s.contentLength !== d.contentLength || (s.contentMD5 && d.contentMD5 && Buffer.compare(Buffer.from(s.contentMD5), Buffer.from(d.contentMD5)) !== 0)) {
     throw new Error(`Copy of ${config.sourceBlob} did not verify (size or MD5 differ); source kept.`);
   }
@@ -148,7 +155,7 @@ async function copyBlob(config: CopyConfig, signal: AbortSignal): Promise<{ copi
 
 export const copyOperator: OperatorDefinition<CopyConfig> = {
   name: "blob_copy",
-  templateFields: ["source_container", "source_blob", "dest_container", "dest_blob"],
+  templateFields: ["source_container", "source_blob", "dest_container", "dest_blob", "dest_prefix"],
   parse: (config, where) => parseCopy(config, where, false),
   async execute(config, ctx) {
     await copyBlob(config, ctx.signal);
@@ -158,7 +165,7 @@ export const copyOperator: OperatorDefinition<CopyConfig> = {
 
 export const moveOperator: OperatorDefinition<CopyConfig> = {
   name: "blob_move",
-  templateFields: ["source_container", "source_blob", "dest_container", "dest_blob"],
+  templateFields: ["source_container", "source_blob", "dest_container", "dest_blob", "dest_prefix"],
   parse: (config, where) => parseCopy(config, where, true),
   async execute(config, ctx) {
     const { copied } = await copyBlob(config, ctx.signal);
