@@ -20,7 +20,7 @@ import { recordRowsLoaded, taskDimensionsOf } from "../telemetry/metrics";
 import { ConfigError, ConfigReader } from "./config-reader";
 import { BadInputError, badInputFromPostgres, CsvGuard } from "./csv-guard";
 import { OperatorDefinition, skip } from "./operator";
-import { quarantine, quarantinedReason } from "./quarantine";
+import { QUARANTINE_PREFIX, quarantine, quarantinedReason } from "./quarantine";
 
 export interface CopyIntoConfig {
   connId: string;
@@ -126,7 +126,7 @@ export const postgresCopyOperator: OperatorDefinition<CopyIntoConfig> = {
       if (!(err instanceof RestError && err.statusCode === 404)) throw err;
       // A retry after this file was moved to quarantine meets the same error, not a missing file.
       const reason = await quarantinedReason(container, config.blob);
-      if (reason !== undefined) return badFile(`${reason} (quarantined earlier: ${config.container}/quarantine/${config.blob})`);
+      if (reason !== undefined) return badFile(quarantinedMessage(reason, `${config.container}/${QUARANTINE_PREFIX}${config.blob}`));
       throw new Error(`Blob ${source} does not exist.`);
     }
     let result: { rows: number; alreadyLoaded: boolean };
@@ -137,13 +137,17 @@ export const postgresCopyOperator: OperatorDefinition<CopyIntoConfig> = {
       const bad = err instanceof BadInputError ? err : badInputFromPostgres(err, source);
       if (!bad) throw err;
       const kept = await quarantine(container, blob, bad.message, { move: config.quarantine === "move" });
-      return badFile(`${bad.message}. Nothing was loaded from it; it is kept in ${kept} with the reason.`);
+      return badFile(quarantinedMessage(bad.message, kept));
     }
     // Counted once the rows are committed; a rerun that finds the receipt loads (and counts) nothing.
     if (!result.alreadyLoaded) recordRowsLoaded(taskDimensionsOf(ctx), result.rows, config.table);
     return result;
   },
 };
+
+function quarantinedMessage(reason: string, kept: string): string {
+  return `${reason}. Nothing was loaded from it; it is kept in ${kept} with the reason.`;
+}
 
 const receiptTables = new Map<string, Promise<void>>();
 

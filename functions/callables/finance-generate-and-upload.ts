@@ -144,6 +144,12 @@ export function* mockCustomers(seed: string, index: number, createdSec: number):
   for (let i = 0; i < customers; i++) yield mockCustomer(random, createdSec);
 }
 
+/** Any number of customers from one seed (larger files than the seed's, for tests and benchmarks). */
+export function* mockCustomerStream(seed: string, count: number, createdSec: number): Generator<MockCustomer> {
+  const random = new MockRandom(seed);
+  for (let i = 0; i < count; i++) yield mockCustomer(random, createdSec);
+}
+
 /** Python's csv.writer: minimal quoting, True/False, None as an empty field, \r\n line ends. */
 function csvField(v: string | number | boolean | null): string {
   if (v === null) return "";
