@@ -1,5 +1,5 @@
-"""finance_ml.train_model_task (one mapped task per model): the run's features read over JDBC, the
-model fitted, R2 on train and test and its importances or coefficients written to model_results
+"""finance_ml.train_model_task (one mapped task per model): the run's features (feature_data_task
+built them from model_training read over JDBC), the model fitted, R2 on train and test and its importances or coefficients written to model_results
 (keyed by run and model) with its predictions in ml_predictions for the plot, in one transaction.
 A training set too small for the models ends the job with one clear line and exit code 3."""
 import argparse
@@ -29,28 +29,30 @@ def main(argv=None) -> int:
     parser.add_argument("--postgres-conn-id", default="postgres_default")
     args = parser.parse_args(argv)
 
-    from pyspark.sql import SparkSession
     import psycopg2
     from psycopg2.extras import execute_values
-    from azflow_job import postgres_dsn, read_jdbc_query, sql_literal
+    from azflow_job import postgres_dsn
 
-    spark = SparkSession.builder.appName(f"finance_ml_train_{args.model}").getOrCreate()
-    spark.sparkContext.setLogLevel("WARN")
-    run = sql_literal(args.run_id)
-    sets = read_jdbc_query(spark, args.postgres_conn_id, f"SELECT feature_names::text AS names, train_rows, test_rows FROM ml_feature_sets WHERE dag_run_id = {run}")
-    if sets.empty:
-        spark.stop()
-        print(f"ERROR: finance_ml: no features for run {args.run_id}; feature_data_task must run first.", file=sys.stderr)
-        return TOO_SMALL_EXIT
+    # The features are a few rows per customer: read on the driver, no Spark context needed.
+    conn = psycopg2.connect(**postgres_dsn(args.postgres_conn_id))
     try:
-        check_enough_rows(int(sets["train_rows"][0]), int(sets["test_rows"][0]))
-    except TrainingSetTooSmall as err:
-        spark.stop()
-        print(f"ERROR: finance_ml {args.model}: {err}", file=sys.stderr)
-        return TOO_SMALL_EXIT
-    features = read_jdbc_query(spark, args.postgres_conn_id, f"SELECT customer_id::text AS customer_id, split, features::text AS features, target FROM ml_features WHERE dag_run_id = {run}")
-    spark.stop()
-    fs = feature_set(features, json.loads(sets["names"][0]))
+        with conn, conn.cursor() as cur:
+            cur.execute("SELECT feature_names, train_rows, test_rows FROM ml_feature_sets WHERE dag_run_id = %s", (args.run_id,))
+            found = cur.fetchone()
+            if found is None:
+                print(f"ERROR: finance_ml: no features for run {args.run_id}; feature_data_task must run first.", file=sys.stderr)
+                return TOO_SMALL_EXIT
+            names, train_rows, test_rows = found
+            try:
+                check_enough_rows(train_rows, test_rows)
+            except TrainingSetTooSmall as err:
+                print(f"ERROR: finance_ml {args.model}: {err}", file=sys.stderr)
+                return TOO_SMALL_EXIT
+            cur.execute("SELECT customer_id::text, split, features::text, target FROM ml_features WHERE dag_run_id = %s", (args.run_id,))
+            features = pd.DataFrame(cur.fetchall(), columns=["customer_id", "split", "features", "target"])
+    finally:
+        conn.close()
+    fs = feature_set(features, names)
     result = train_model(args.model, fs, args.n_estimators)
 
     predictions = [(args.run_id, args.model, c, "train", float(t), float(p)) for c, t, p in zip(fs.y_train.index, fs.y_train, result.pred_train)]
