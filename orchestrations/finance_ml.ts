@@ -24,7 +24,8 @@ export default dag({
   catchup: false,
   // The seed's forest had 2000 trees; a run may ask for fewer in its conf.
   params: { n_estimators: 2000 },
-  defaultArgs: { retries: 1, retryDelay: "1m", executionTimeout: "1h" },
+  // As the seed: no retries (a training set too small for the models would only fail again).
+  defaultArgs: { executionTimeout: "1h" },
   tags: ["financial-ml", "ml", "spark"],
   tasks: (t) => {
     const fetch = t.task("fetch_data_from_db", sql({ file: "orchestrations/sql/finance_ml/fetch_data_from_db.sql", parameters: { run_id: "{{ run_id }}" } }));

@@ -95,8 +95,8 @@ function satisfaction(r: MockRandom, customerId: string): SatisfactionRow {
 /** The seed's generate_charge: 95% succeed; failures keep part of the amount and capture nothing. */
 function charge(r: MockRandom, customer: SatisfactionRow, country: string, createdSec: number): ChargeRow {
   const base = r.randint(100, 200);
-  const fastB = customer.customer_satisfaction_speed as number >= 6 && customer.product_type === "product_B";
-  const multiplier = fastB ? r.uniform(10, 20) : (customer.customer_satisfaction_speed as number) >= 6 ? r.uniform(5, 10) : 1;
+  const fast = (customer.customer_satisfaction_speed as number) >= 6;
+  const multiplier = fast && customer.product_type === "product_B" ? r.uniform(10, 20) : fast ? r.uniform(5, 10) : 1;
   const amount = Math.trunc(base * multiplier);
   const ok = r.random() < 0.95;
   return {
@@ -225,6 +225,7 @@ registerCallable("finance_generate_and_upload.upload_file", async (kwargs, ctx) 
   if (kind !== "charge" && kind !== "satisfaction") throw new Error(`'kind' must be charge or satisfaction, got ${JSON.stringify(kind)}.`);
   const index = positiveInt(kwargs.index, "index");
   const container = String(kwargs.container ?? "");
+  if (!container) throw new Error("'container' is required.");
   const blobName = mockBlobName(kind, index);
   const lines = mockCsvLines(kind, mockCustomers(String(kwargs.seed), index, createdSeconds(ctx)));
   const blob = blobService(String(kwargs.conn_id ?? "wasb_default")).getContainerClient(container).getBlockBlobClient(blobName);
