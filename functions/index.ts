@@ -13,6 +13,8 @@ import "./callables/user-processing";
 import "./callables/songplays-dwh";
 import "./callables/micro-batching-generate-data";
 import "./callables/micro-batching-load-data";
+import "./callables/finance-generate-and-upload";
+import "./callables/finance-elt";
 import { registerDag } from "./register-dag";
 import tutorial from "../orchestrations/tutorial";
 import sensorWithConditions from "../orchestrations/sensor_with_conditions";
@@ -27,8 +29,12 @@ import microBatchingPrepareEnv from "../orchestrations/micro_batching_prepare_en
 import microBatchingGenerateData from "../orchestrations/micro_batching_generate_data";
 import microBatchingLoadData from "../orchestrations/micro_batching_load_data";
 import microBatchingTransformData from "../orchestrations/micro_batching_transform_data";
+import financeGenerateAndUpload from "../orchestrations/finance_generate_and_upload";
+import financeElt from "../orchestrations/finance_elt";
+import financeMl from "../orchestrations/finance_ml";
 
 for (const dag of [
   tutorial, sensorWithConditions, parentDag, childDag1, childDag2, userProcessing, nyTaxiIngest, songplaysDwh,
   microBatchingPrepareEnv, microBatchingGenerateData, microBatchingLoadData, microBatchingTransformData,
+  financeGenerateAndUpload, financeElt, financeMl,
 ]) registerDag(dag);

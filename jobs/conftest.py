@@ -6,7 +6,7 @@ import sys
 import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-FOLDERS = [os.path.join(HERE, f) for f in ("common", "micro_batching_load_data", "micro_batching_transform_data")]
+FOLDERS = [os.path.join(HERE, f) for f in ("common", "micro_batching_load_data", "micro_batching_transform_data", "finance_ml")]
 sys.path[:0] = FOLDERS
 # Spark's Python workers import the jobs' modules too: they inherit PYTHONPATH from the JVM.
 os.environ["PYTHONPATH"] = os.pathsep.join(FOLDERS + [p for p in [os.environ.get("PYTHONPATH")] if p])

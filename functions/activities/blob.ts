@@ -8,7 +8,7 @@ import { instanceIdFor } from "../../orchestrations/runtime/time/run-ids";
 import { blobService } from "../hooks/blob";
 import { blobSensorListener } from "../../orchestrations/runtime/orchestrator/task-invocation";
 import { addSensorWait, removeSensorWait } from "../sensors/sensor-waits";
-import { blobField, checkBlobPrefix, checkContainer, containerField, prefixField } from "./blob-config";
+import { blobField, checkBlobName, checkBlobPrefix, checkContainer, containerField, prefixField } from "./blob-config";
 import { ConfigError, ConfigReader } from "./config-reader";
 import { OperatorDefinition } from "./operator";
 
@@ -107,13 +107,16 @@ export interface CopyConfig {
 }
 
 function parseCopy(config: unknown, where: string, deleteSource: boolean): CopyConfig {
-  const c = new ConfigReader(config, where).only(["conn_id", "source_container", "source_blob", "dest_container", "dest_blob"]);
+  const c = new ConfigReader(config, where).only(["conn_id", "source_container", "source_blob", "dest_container", "dest_blob", "dest_prefix"]);
+  if (c.has("dest_blob") === c.has("dest_prefix")) throw new ConfigError(`${where}: give exactly one of 'dest_blob' or 'dest_prefix'.`);
+  const sourceBlob = blobField(c, "source_blob", where);
   return {
     connId: c.string("conn_id", "wasb_default"),
     sourceContainer: containerField(c, "source_container", where),
-    sourceBlob: blobField(c, "source_blob", where),
+    sourceBlob,
     destContainer: containerField(c, "dest_container", where),
-    destBlob: blobField(c, "dest_blob", where),
+    // A mapped copy names each source; the prefix keeps its path under the destination.
+    destBlob: c.has("dest_prefix") ? checkBlobName(where, "dest_prefix", `${prefixField(c, "dest_prefix", where)}${sourceBlob}`) : blobField(c, "dest_blob", where),
     deleteSource,
   };
 }
@@ -132,6 +135,10 @@ async function copyBlob(config: CopyConfig, signal: AbortSignal): Promise<{ copi
   const poller = await dest.beginCopyFromURL(source.url, { abortSignal: signal, intervalInMs: 500 });
   await poller.pollUntilDone();
   const [s, d] = await Promise.all([source.getProperties(), dest.getProperties()]);
+  // The copy's own status first (the seed checked it), then size and MD5 against the source.
+  if (d.copyStatus !== undefined && d.copyStatus !== "success") {
+    throw new Error(`Copy of ${config.sourceBlob} ended ${d.copyStatus}${d.copyStatusDescription ? ` (${d.copyStatusDescription})` : ""}; source kept.`);
+  }
   if (s.contentLength !== d.contentLength || (s.contentMD5 && d.contentMD5 && Buffer.compare(Buffer.from(s.contentMD5), Buffer.from(d.contentMD5)) !== 0)) {
     throw new Error(`Copy of ${config.sourceBlob} did not verify (size or MD5 differ); source kept.`);
   }
@@ -141,7 +148,7 @@ async function copyBlob(config: CopyConfig, signal: AbortSignal): Promise<{ copi
 
 export const copyOperator: OperatorDefinition<CopyConfig> = {
   name: "blob_copy",
-  templateFields: ["source_container", "source_blob", "dest_container", "dest_blob"],
+  templateFields: ["source_container", "source_blob", "dest_container", "dest_blob", "dest_prefix"],
   parse: (config, where) => parseCopy(config, where, false),
   async execute(config, ctx) {
     await copyBlob(config, ctx.signal);
@@ -151,7 +158,7 @@ export const copyOperator: OperatorDefinition<CopyConfig> = {
 
 export const moveOperator: OperatorDefinition<CopyConfig> = {
   name: "blob_move",
-  templateFields: ["source_container", "source_blob", "dest_container", "dest_blob"],
+  templateFields: ["source_container", "source_blob", "dest_container", "dest_blob", "dest_prefix"],
   parse: (config, where) => parseCopy(config, where, true),
   async execute(config, ctx) {
     const { copied } = await copyBlob(config, ctx.signal);

@@ -2,6 +2,7 @@
 // project's deliberate dirt (4% of ages null or empty, 1% out of range). Seeded, so a test can
 // reproduce a batch exactly: the same seed, count and reference time give the same messages.
 import { registerMessageGenerator } from "../activities/kafka-produce";
+import { seededRandom, seedNumber } from "./seeded-random";
 
 export interface UserActivity {
   username: string;
@@ -28,25 +29,7 @@ const SYLLABLES = ["ka", "lo", "mi", "ne", "ru", "sa", "to", "vi", "ze", "da", "
 const TLDS = ["com", "net", "org", "info", "biz", "io"];
 const NAMES = ["alex", "sam", "kim", "lee", "max", "ana", "eva", "joe", "mia", "noah", "liam", "emma", "zoe", "ivan", "omar", "yuki"];
 
-/** mulberry32: a small, well-known 32-bit PRNG; Math.random cannot be seeded. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** A string seed (a run id) becomes a 32-bit number (FNV-1a). */
-export function seedNumber(seed: string | number): number {
-  if (typeof seed === "number") return seed >>> 0;
-  let h = 0x811c9dc5;
-  for (let i = 0; i < seed.length; i++) h = Math.imul(h ^ seed.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
+export { seededRandom, seedNumber };
 
 function domains(random: () => number, n: number): string[] {
   const out = new Set<string>();

@@ -83,3 +83,36 @@ def quote_ident(name: str) -> str:
     if len(parts) > 2 or not all(re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,62}", p) for p in parts):
         raise ValueError(f"'{name}' is not a plain table name")
     return ".".join(f'"{p}"' for p in parts)
+
+
+def blob_service(conn_id: str):
+    """An azure-storage-blob BlobServiceClient for a wasb connection, in the forms the app's blob hook
+    takes: extra.connection_string; an account URL (host, or https://<login>.blob.core.windows.net)
+    with login/password as account name and key, or with extra.sas_token; an account URL alone uses
+    the cluster's identity through azure-identity (where the Spark runtime ships it)."""
+    from azure.storage.blob import BlobServiceClient
+    c = connection(conn_id)
+    extra = c["extra"]
+    if extra.get("connection_string"):
+        return BlobServiceClient.from_connection_string(extra["connection_string"])
+    host = c.get("host") or extra.get("account_url") or (f"{c['login']}.blob.core.windows.net" if c.get("login") else None)
+    if not host:
+        raise RuntimeError(f"Connection '{conn_id}' names no storage account: set host, login or extra.connection_string.")
+    url = host if host.startswith(("http://", "https://")) else f"https://{host}"
+    if extra.get("sas_token"):
+        sas = extra["sas_token"]
+        return BlobServiceClient(url + (sas if sas.startswith("?") else "?" + sas))
+    if c.get("login") and c.get("password"):
+        return BlobServiceClient(url, credential={"account_name": c["login"], "account_key": c["password"]})
+    from azure.identity import DefaultAzureCredential
+    return BlobServiceClient(url, credential=DefaultAzureCredential())
+
+
+def sql_literal(value: str) -> str:
+    """A string as a SQL literal, for query texts that cannot take parameters (Spark's JDBC query)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def read_jdbc_query(spark, conn_id: str, query: str):
+    """A Postgres query's rows over JDBC, as a pandas frame on the driver."""
+    return spark.read.format("jdbc").options(**postgres_jdbc(conn_id)).option("query", query).load().toPandas()

@@ -126,16 +126,18 @@ describe("secret scan: shipped DAGs and a hostile DAG leave no secret anywhere",
       return r.body;
     };
 
-    // Every DAG the app registers, through the REST API as a user triggers them; the one that
-    // makes the micro-batching tables first (listDags is alphabetical: load_data would come first).
+    // Every DAG the app registers, through the REST API as a user triggers them; those whose data
+    // another one makes after it (listDags is alphabetical: micro_batching_load_data would come
+    // before the tables exist, finance_elt before its files), and the finance DAGs kept small.
     const triggered: { dagId: string; runId: string }[] = [];
-    const firstDags = ["micro_batching_prepare_env"];
-    const order = (dagId: string) => (firstDags.includes(dagId) ? 0 : 1);
+    const firstDags = ["micro_batching_prepare_env", "finance_generate_and_upload", "finance_elt", "finance_ml"];
+    const order = (dagId: string) => (firstDags.includes(dagId) ? firstDags.indexOf(dagId) : firstDags.length);
+    const conf: Record<string, Json> = { finance_generate_and_upload: { files: 2 }, finance_ml: { n_estimators: 20 } };
     for (const dag of [...listDags()].sort((a, b) => order(a.dagId) - order(b.dagId))) {
       const runId = `scan__${suffix}`;
       const r = await api(`/dags/${dag.dagId}/dagRuns`, {
         method: "POST", headers: { "content-type": "application/json" },
-        body: JSON.stringify({ dag_run_id: runId, logical_date: freshDate(dag.dagId), conf: { message: "from the secret scan" } }),
+        body: JSON.stringify({ dag_run_id: runId, logical_date: freshDate(dag.dagId), conf: { message: "from the secret scan", ...conf[dag.dagId] } }),
       });
       apiAnswers.push(r.text);
       assert.equal(r.status, 200, `${dag.dagId}: ${r.text}`);

@@ -18,6 +18,21 @@ function freshDate(dagId: string): string {
   return dagId === "ny_taxi_ingest" ? `${day.slice(0, 7)}-02T07:00:00Z` : `${day}T00:00:00Z`;
 }
 
+/** DAGs that read what another DAG wrote run after it; conf for runs that need one to finish soon. */
+const RUNS_AFTER: Record<string, string[]> = { finance_elt: ["finance_generate_and_upload"], finance_ml: ["finance_elt"] };
+const CONF: Record<string, Record<string, unknown>> = { finance_generate_and_upload: { files: 2 }, finance_ml: { n_estimators: 20 } };
+
+function inDependencyOrder(dagIds: string[]): string[] {
+  const out: string[] = [];
+  const visit = (id: string) => {
+    if (out.includes(id)) return;
+    for (const before of RUNS_AFTER[id] ?? []) if (dagIds.includes(before)) visit(before);
+    out.push(id);
+  };
+  dagIds.forEach(visit);
+  return out;
+}
+
 const TASK_SCHEDULED = 4;
 const TIMER_CREATED = 10;
 
@@ -53,8 +68,8 @@ describe("every shipped DAG under the extension-faithful replay", () => {
   it("runs each one to completion with every activity scheduled once per attempt", async () => {
     const dags = listDags().map((d) => d.dagId).sort();
     assert.ok(dags.includes("tutorial") && dags.includes("parent_dag"), `registered: ${dags}`);
-    for (const dagId of dags) {
-      const r = await runDag(rt, dagId, { conf: { message: "from the shipped-DAGs test" }, logicalDate: freshDate(dagId) });
+    for (const dagId of inDependencyOrder(dags)) {
+      const r = await runDag(rt, dagId, { conf: { message: "from the shipped-DAGs test", ...CONF[dagId] }, logicalDate: freshDate(dagId), timeoutMs: 480_000 });
       assertScheduledOnce(r);
       // sensor_with_conditions ends success by design: its sensors soft-fail when nothing arrives.
       assert.equal(r.output.state, "success", `${dagId}: ${JSON.stringify(r.tasks.filter((t) => t.state !== "success").map((t) => [t.task_id, t.state, t.error]))}`);

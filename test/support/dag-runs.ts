@@ -26,7 +26,7 @@ export async function startTestRuntime(appName?: string): Promise<LocalDagRuntim
 export async function runDag(
   rt: LocalDagRuntime,
   dagId: string,
-  options: { conf?: Record<string, unknown>; logicalDate?: string; runId?: string } = {},
+  options: { conf?: Record<string, unknown>; logicalDate?: string; runId?: string; timeoutMs?: number } = {},
 ): Promise<FinishedRun> {
   const { createDagRun } = await import("../../functions/runs/create-dag-run");
   const { getDag } = await import("../../functions/dag-registry");
@@ -38,7 +38,7 @@ export async function runDag(
     runType: "manual", logicalDate, conf: options.conf ?? {}, runId: options.runId,
   });
   if (!created.created) throw new Error(`run exists already: ${created.conflict}`);
-  const status = await rt.engine.waitForCompletion(created.run.instance_id, { timeoutMs: 120_000 });
+  const status = await rt.engine.waitForCompletion(created.run.instance_id, { timeoutMs: options.timeoutMs ?? 120_000 });
   if (status.runtimeStatus !== "Completed") {
     throw new Error(`orchestration ended ${status.runtimeStatus}: ${JSON.stringify(status.failure ?? status.output)}`);
   }

@@ -8,6 +8,7 @@ import { withCliRuntime } from "../dagrun/cli-runtime";
 import { awaitRun, awaitTriggeredRuns, knownInstances, startRun } from "../dagrun/run-dag";
 import type { RunReport } from "../dagrun/run-report";
 import { runsTable, runSummary } from "../dagrun/run-table";
+import { FINANCE_DAGS, runFinanceDemo } from "./finance";
 import { MICRO_BATCHING_DAGS, runMicroBatchingDemo } from "./micro-batching";
 import { seedSensorScenario } from "./seed";
 import { runSourceDags, SOURCE_DAGS } from "./source-dags";
@@ -21,7 +22,7 @@ async function runEveryDag(): Promise<RunReport[]> {
     const now = new Date();
     for (const line of await seedSensorScenario(now.toISOString().slice(0, 10))) console.log(`seeded ${line}`);
     const reports: RunReport[] = [];
-    for (const dag of rt.listDags().filter((d) => !SOURCE_DAGS.includes(d.dagId) && !MICRO_BATCHING_DAGS.includes(d.dagId))) {
+    for (const dag of rt.listDags().filter((d) => !SOURCE_DAGS.includes(d.dagId) && !MICRO_BATCHING_DAGS.includes(d.dagId) && !FINANCE_DAGS.includes(d.dagId))) {
       const before = knownInstances(rt);
       const started = Date.now();
       // A distinct logical date per DAG run keeps repeated demos from clashing with earlier runs.
@@ -35,6 +36,7 @@ async function runEveryDag(): Promise<RunReport[]> {
     }
     reports.push(...(await runSourceDags(rt)));
     reports.push(...(await runMicroBatchingDemo(rt)));
+    reports.push(...(await runFinanceDemo(rt)));
     return reports;
   });
 }

@@ -105,6 +105,7 @@ export function compileDag(spec: DagSpec): CompiledDag {
     dagId: def.dagId,
     description: def.description ?? null,
     schedule: compileSchedule(def.schedule),
+    startOnBlob: def.startOnBlob ?? false,
     startDate: def.startDate === undefined ? null : isoUtc(parseInstant(def.startDate)),
     endDate: def.endDate === undefined ? null : isoUtc(parseInstant(def.endDate)),
     catchup: def.catchup ?? true,

@@ -81,6 +81,8 @@ export interface CompiledDag {
   readonly dagId: string;
   readonly description: string | null;
   readonly schedule: CompiledSchedule;
+  /** A blob under a watched prefix starts the day's run (DagDefinition.startOnBlob). */
+  readonly startOnBlob: boolean;
   /** ISO 8601 UTC instants. */
   readonly startDate: string | null;
   readonly endDate: string | null;

@@ -66,6 +66,11 @@ export interface DagDefinition {
   description?: string;
   /** Cron, preset (@daily ...), "@once", null for manual runs only, or { every: "20s" }. */
   schedule: ScheduleInput;
+  /**
+   * Event-driven as well as scheduled: a blob landing under a prefix one of the DAG's blob sensors
+   * watches starts the day's run (run type dataset_triggered) when the day has none yet.
+   */
+  startOnBlob?: boolean;
   startDate?: DateInput;
   endDate?: DateInput;
   /** Airflow 2.10's default (catchup_by_default) is true. */

@@ -60,12 +60,13 @@ export function blobList(config: { conn_id?: string; container: string; prefix?:
   return operator("blob_list", config);
 }
 
-export function blobCopy(config: { conn_id?: string; source_container: string; source_blob?: Templated<string>; dest_container: string; dest_blob?: Templated<string> }): OperatorRef {
+/** Server-side copy; `dest_prefix` instead of `dest_blob` keeps the source's name under the prefix (for mapped copies). */
+export function blobCopy(config: { conn_id?: string; source_container: string; source_blob?: Templated<string>; dest_container: string; dest_blob?: Templated<string>; dest_prefix?: string }): OperatorRef {
   return operator("blob_copy", config);
 }
 
-/** Copy, verify, then delete the source: a rerun after a crash finishes the move. */
-export function blobMove(config: { conn_id?: string; source_container: string; source_blob?: Templated<string>; dest_container: string; dest_blob?: Templated<string> }): OperatorRef {
+/** Copy, verify (copy status, size, MD5), then delete the source: a rerun after a crash finishes the move. */
+export function blobMove(config: { conn_id?: string; source_container: string; source_blob?: Templated<string>; dest_container: string; dest_blob?: Templated<string>; dest_prefix?: string }): OperatorRef {
   return operator("blob_move", config);
 }
 
