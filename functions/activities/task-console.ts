@@ -43,6 +43,24 @@ function install(): void {
 }
 
 /**
+ * Runs `print` with console output going to the real console even inside a task's async context:
+ * for the task logger's sinks, whose own printing (the invocation log, the CLI's live lines) is
+ * the host's output, not the task's.
+ */
+export function asHostOutput(print: () => void): void {
+  if (writing) {
+    print();
+    return;
+  }
+  writing = true;
+  try {
+    print();
+  } finally {
+    writing = false;
+  }
+}
+
+/**
  * Runs task code with its console output going to `write`, until the code returns or `until`
  * aborts (an attempt cut off by its timeout, whose code may go on printing after its log closed).
  */

@@ -4,6 +4,7 @@
 // .local/logs here), the attempt's own log blob at Airflow's remote-log path (task-log-blob.ts),
 // and, without Application Insights, the invocation's log, i.e. the console of the local runtime
 // and of `func start` (unless a sink shows the lines already: the CLI's live view).
+import { asHostOutput } from "./task-console";
 import type { InvocationContext } from "@azure/functions";
 import { maskSecrets } from "../hooks/secret-mask";
 import type { LogLevel, TaskDimensions, TaskLogRecord, TelemetrySink } from "../telemetry/records";
@@ -52,7 +53,7 @@ export function openTaskLog(dimensions: TaskDimensions, operator: string, invoca
     const record: TaskLogRecord = {
       kind: "log", time: new Date().toISOString(), level, message: maskSecrets(message), dimensions, operator, traceParent,
     };
-    emitRecord(record, sinks);
+    asHostOutput(() => emitRecord(record, sinks));
   };
   return {
     dimensions,
