@@ -1,90 +1,270 @@
-// Every DAG the app ships, run on the local runtime as the Durable extension replays it (the
-// internet sources stood in for by tools/fixtures on loopback): the orchestration completes (no
-// re-sent action, no result matched to the wrong task, no yield the extension would still wait
-// on), each activity is scheduled once per attempt, and the cost per task instance in Durable
-// actions stays low.
+// Every shipped DAG (the internet sources stood in for by tools/fixtures on loopback) and a hostile
+// DAG (task code that logs, prints, throws and returns a connection's password and a storage
+// account key, and a bash task echoing $AIRFLOW_CONN_*) run once on the local host, through the
+// REST API, against Postgres logged into with a distinctive password (with a `+` in it). Two
+// checks share the one pass, as each run costs tens of seconds:
+// - the extension-faithful replay: each orchestration completes (no re-sent action, no result
+//   matched to the wrong task, no yield the extension would still wait on), each activity is
+//   scheduled once per attempt, and the cost per task instance in Durable actions stays low;
+// - the secret scan: every place a run leaves text is searched for the secrets: orchestration
+//   history (the state files and the engine), the ledger, the task logs (per-try log blobs, the
+//   telemetry file, the host's console), XComs (inline and offloaded), the REST API's answers and
+//   the command lines of child processes. 0 hits.
 import { after, before, describe, it, type TestContext } from "node:test";
 import assert from "node:assert/strict";
-import { listDags } from "../../functions/dag-registry";
-import type { LocalDagRuntime } from "../../tools/dagrun/local-dag-runtime";
-import { runDag, startTestRuntime, type FinishedRun } from "../support/dag-runs";
-import { needService } from "../support/services";
+import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { Client } from "pg";
+import { loadApp, startHost, type RunningHost } from "../../tools/devhost";
+import { applyLocalAppSettings } from "../../tools/services/app-env";
+import { instanceIdFor } from "../../orchestrations/runtime/time/run-ids";
+import { azuriteConnectionString, needService, pgConfig, settings, uniqueName } from "../support/services";
 import { startSources } from "../support/source-fixtures";
 
-/** A past date of its own per DAG and test run (the ledger and the tables outlive test runs). */
-function freshDate(dagId: string): string {
-  const day = new Date((15_000 + Math.floor(Math.random() * 3_000)) * 86_400_000).toISOString().slice(0, 10);
-  // A monthly DAG's runs fall on the 2nd at 07:00.
-  return dagId === "ny_taxi_ingest" ? `${day.slice(0, 7)}-02T07:00:00Z` : `${day}T00:00:00Z`;
-}
+type Json = Record<string, unknown>;
 
-/** DAGs that read what another DAG wrote run after it; conf for runs that need one to finish soon. */
-const RUNS_AFTER: Record<string, string[]> = { finance_elt: ["finance_generate_and_upload"], finance_ml: ["finance_elt"] };
-const CONF: Record<string, Record<string, unknown>> = { finance_generate_and_upload: { files: 2 }, finance_ml: { n_estimators: 20 } };
-
-function inDependencyOrder(dagIds: string[]): string[] {
-  const out: string[] = [];
-  const visit = (id: string) => {
-    if (out.includes(id)) return;
-    for (const before of RUNS_AFTER[id] ?? []) if (dagIds.includes(before)) visit(before);
-    out.push(id);
+// Every child process the app starts, as its command line: the module's own exports object, which
+// the compiled code reads each call from.
+const commandLines: string[] = [];
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const cp = require("node:child_process") as Record<string, (...args: unknown[]) => unknown>;
+for (const name of ["spawn", "spawnSync", "execFile", "execFileSync", "exec", "execSync", "fork"] as const) {
+  const original = cp[name];
+  cp[name] = (...args: unknown[]) => {
+    commandLines.push([args[0], ...(Array.isArray(args[1]) ? args[1] : [])].map(String).join(" "));
+    return original(...args);
   };
-  dagIds.forEach(visit);
-  return out;
 }
+
+const suffix = uniqueName("scan");
+const ROLE = `scan_${suffix}`;
+// Distinctive, with a `+` (kept by Airflow's unquote) and characters a URI encodes.
+const PASSWORD = `Sc4n+Pw/${randomBytes(6).toString("hex")}@zz`;
+const PG_URI = `postgres://${ROLE}:${encodeURIComponent(PASSWORD).replace("%2B", "+")}@127.0.0.1:${settings().postgres.port}/${ROLE}`;
+const localDir = fs.mkdtempSync(path.join(os.tmpdir(), "azflow-scan-"));
+process.env.AZFLOW_LOCAL_DIR = localDir;
 
 const TASK_SCHEDULED = 4;
 const TIMER_CREATED = 10;
 
-/** Activities of the run's own history: each scheduled input appears once (a re-sent action repeats it). */
-function assertScheduledOnce(r: FinishedRun): void {
-  const inputs = r.history.filter((e) => e.EventType === TASK_SCHEDULED).map((e) => `${String(e.Name)} ${String(e.Input)}`);
+/** Each activity input scheduled once (a re-sent action repeats it); an operator once per try. */
+function assertScheduledOnce(dagId: string, history: Json[]): void {
+  const inputs = history.filter((e) => e.EventType === TASK_SCHEDULED).map((e) => `${String(e.Name)} ${String(e.Input)}`);
   const repeated = inputs.filter((x, i) => inputs.indexOf(x) !== i);
-  assert.deepEqual(repeated, [], `${r.run.dag_id}: activities scheduled twice`);
-  const attempts = r.history
+  assert.deepEqual(repeated, [], `${dagId}: activities scheduled twice`);
+  const attempts = history
     .filter((e) => e.EventType === TASK_SCHEDULED && String(e.Name).startsWith("op_"))
     .map((e) => JSON.parse(String(e.Input)) as { taskId: string; mapIndex: number; tryNumber: number; mode: string });
-  // An operator runs once per try; only a sensor (or a follow-up check) pokes several times in one.
+  // Only a sensor (or a follow-up check) pokes several times in one try.
   const executes = attempts.filter((a) => a.mode === "execute").map((a) => `${a.taskId}[${a.mapIndex}]#${a.tryNumber}`);
-  assert.equal(new Set(executes).size, executes.length, `${r.run.dag_id}: an attempt ran twice: ${executes}`);
+  assert.equal(new Set(executes).size, executes.length, `${dagId}: an attempt ran twice: ${executes}`);
 }
 
-describe("every shipped DAG under the extension-faithful replay", () => {
-  let rt: LocalDagRuntime;
-  let sources: Awaited<ReturnType<typeof startSources>>;
+/** What the run reports it created is what its history shows; bookkeeping and timers stay few. */
+function assertActionCosts(dagId: string, history: Json[], output: Json): void {
+  const scheduled = history.filter((e) => e.EventType === TASK_SCHEDULED).map((e) => String(e.Name));
+  const attempts = scheduled.filter((n) => n.startsWith("op_")).length;
+  const bookkeeping = scheduled.length - attempts;
+  const timers = history.filter((e) => e.EventType === TIMER_CREATED).length;
+  assert.deepEqual(output.actions, { activities: scheduled.length, timers }, dagId);
+  // Ledger writes ride along with attempts or are batched: the final write and at most a few more.
+  assert.ok(bookkeeping <= 2 + attempts / 2, `${dagId}: ${bookkeeping} bookkeeping activities for ${attempts} attempts: ${scheduled.filter((n) => !n.startsWith("op_"))}`);
+  // Timers only serve waits between pokes (of sensors, and of the checks that follow a submitted
+  // job) or retries: none for a run that has none.
+  const pokes = scheduled.filter((n) => n.endsWith("_sensor") || n === "op_spark_job_status").length;
+  assert.ok(timers <= 2 * pokes, `${dagId}: ${timers} timers for ${pokes} pokes`);
+}
+
+/** A past date of its own per DAG and test run (the ledger and the tables outlive test runs). */
+function freshDate(dagId: string): string {
+  const day = new Date((15_000 + Math.floor(Math.random() * 3_000)) * 86_400_000).toISOString().slice(0, 10);
+  return dagId === "ny_taxi_ingest" ? `${day.slice(0, 7)}-02T07:00:00Z` : `${day}T00:00:00Z`;
+}
+
+describe("every shipped DAG on the local host: replayed as the extension replays, and no secret left anywhere", () => {
+  let host: RunningHost;
+  let sources: Awaited<ReturnType<typeof startSources>> | undefined;
+  const stateDir = path.join(localDir, "devhost");
+  const hostLog: string[] = [];
+
   before(async (t) => {
     const ctx = t as unknown as TestContext; // before() gets the suite context; needService only skips or throws
     if (!(await needService(ctx, "azurite")) || !(await needService(ctx, "postgres"))) return;
-    sources = await startSources({ seed: "shipped-dags" });
-    rt = await startTestRuntime();
+    const admin = new Client(pgConfig());
+    await admin.connect();
+    try {
+      await admin.query(`CREATE ROLE ${ROLE} LOGIN PASSWORD '${PASSWORD.replace(/'/g, "''")}'`);
+      await admin.query(`CREATE DATABASE ${ROLE} OWNER ${ROLE}`);
+    } finally {
+      await admin.end();
+    }
+    // The tables sensor_with_conditions's SQL sensors read (the demo seeds them the same way).
+    const db = new Client(pgConfig(ROLE));
+    await db.connect();
+    try {
+      for (const table of ["magic", "technology"]) {
+        await db.query(`CREATE TABLE ${table} (created timestamp NOT NULL)`);
+        await db.query(`ALTER TABLE ${table} OWNER TO ${ROLE}`);
+      }
+    } finally {
+      await db.end();
+    }
+    process.env.AzureWebJobsStorage = azuriteConnectionString();
+    process.env.AIRFLOW_CONN_POSTGRES_DEFAULT = PG_URI;
+    applyLocalAppSettings(settings());
+    sources = await startSources({ seed: "secret-scan" });
+    const app = loadApp(path.resolve(__dirname, "..", "apps", "secret-scan", "index.js"));
+    host = await startHost({ app, port: 0, mode: "test", persist: true, stateDir, timers: false, blobs: false, log: (line) => hostLog.push(line) });
   });
   after(async () => {
-    await rt?.close();
+    await host?.close();
+    await sources?.close();
     const { closePostgresPools } = await import("../../functions/hooks/postgres");
     await closePostgresPools();
-    await sources?.close();
+    if (fs.existsSync(stateDir)) {
+      const admin = new Client(pgConfig());
+      await admin.connect();
+      await admin.query(`DROP DATABASE IF EXISTS ${ROLE}`).catch(() => undefined);
+      await admin.query(`DROP ROLE IF EXISTS ${ROLE}`).catch(() => undefined);
+      await admin.end();
+    }
+    fs.rmSync(localDir, { recursive: true, force: true });
   });
 
-  it("runs each one to completion with every activity scheduled once per attempt", async () => {
-    const dags = listDags().map((d) => d.dagId).sort();
-    assert.ok(dags.includes("tutorial") && dags.includes("parent_dag"), `registered: ${dags}`);
-    for (const dagId of inDependencyOrder(dags)) {
-      const r = await runDag(rt, dagId, { conf: { message: "from the shipped-DAGs test", ...CONF[dagId] }, logicalDate: freshDate(dagId), timeoutMs: 480_000 });
-      assertScheduledOnce(r);
-      // sensor_with_conditions ends success by design: its sensors soft-fail when nothing arrives.
-      assert.equal(r.output.state, "success", `${dagId}: ${JSON.stringify(r.tasks.filter((t) => t.state !== "success").map((t) => [t.task_id, t.state, t.error]))}`);
-      const scheduled = r.history.filter((e) => e.EventType === TASK_SCHEDULED).map((e) => String(e.Name));
-      const attempts = scheduled.filter((n) => n.startsWith("op_")).length;
-      const bookkeeping = scheduled.length - attempts;
-      const timers = r.history.filter((e) => e.EventType === TIMER_CREATED).length;
-      // The run reports what it created, as the history shows it.
-      assert.deepEqual(r.output.actions, { activities: scheduled.length, timers }, dagId);
-      // Ledger writes ride along with attempts or are batched: the final write and at most a few more.
-      assert.ok(bookkeeping <= 2 + attempts / 2, `${dagId}: ${bookkeeping} bookkeeping activities for ${attempts} attempts: ${scheduled.filter((n) => !n.startsWith("op_"))}`);
-      // Timers only serve waits between pokes (of sensors, and of the checks that follow a
-      // submitted job) or retries: none for a run that has none.
-      const pokes = scheduled.filter((n) => n.endsWith("_sensor") || n === "op_spark_job_status").length;
-      assert.ok(timers <= 2 * pokes, `${dagId}: ${timers} timers for ${pokes} pokes`);
+  async function api(p: string, init?: RequestInit): Promise<{ status: number; text: string; body: Json }> {
+    const res = await fetch(`${host.origin}/api/v1${p}`, init);
+    const text = await res.text();
+    let body: Json = {};
+    try {
+      body = JSON.parse(text) as Json;
+    } catch {
+      body = {};
     }
+    return { status: res.status, text, body };
+  }
+
+  it("each run completes with every activity scheduled once per attempt; 0 secret hits in history, ledger, task logs, telemetry, XComs, API answers and command lines", async (t) => {
+    if (!(await needService(t, "azurite")) || !(await needService(t, "postgres"))) return;
+    const { listDags } = await import("../../functions/dag-registry");
+    const { appRunLedger } = await import("../../functions/runs/app-run-ledger");
+    const { flushTaskLogs } = await import("../../functions/activities/task-log-blob");
+    const { appBlobService } = await import("../../functions/hooks/app-storage");
+    const { appConfig } = await import("../../functions/config");
+    const ledger = appRunLedger();
+    const apiAnswers: string[] = [];
+    const get = async (p: string): Promise<Json> => {
+      const r = await api(p);
+      apiAnswers.push(r.text);
+      assert.equal(r.status, 200, `${p}: ${r.text}`);
+      return r.body;
+    };
+
+    // Every DAG the app registers, through the REST API as a user triggers them; those whose data
+    // another one makes after it (listDags is alphabetical: micro_batching_load_data would come
+    // before the tables exist, finance_elt before its files), and the finance DAGs kept small.
+    const triggered: { dagId: string; runId: string }[] = [];
+    const firstDags = ["micro_batching_prepare_env", "finance_generate_and_upload", "finance_elt", "finance_ml"];
+    const order = (dagId: string) => (firstDags.includes(dagId) ? firstDags.indexOf(dagId) : firstDags.length);
+    const conf: Record<string, Json> = { finance_generate_and_upload: { files: 2 }, finance_ml: { n_estimators: 20 } };
+    for (const dag of [...listDags()].sort((a, b) => order(a.dagId) - order(b.dagId))) {
+      const runId = `scan__${suffix}`;
+      const r = await api(`/dags/${dag.dagId}/dagRuns`, {
+        method: "POST", headers: { "content-type": "application/json" },
+        body: JSON.stringify({ dag_run_id: runId, logical_date: freshDate(dag.dagId), conf: { message: "from the secret scan", ...conf[dag.dagId] } }),
+      });
+      apiAnswers.push(r.text);
+      assert.equal(r.status, 200, `${dag.dagId}: ${r.text}`);
+      const instanceId = instanceIdFor(dag.dagId, runId);
+      const status = await host.engine.waitForCompletion(instanceId, { timeoutMs: 300_000 });
+      assert.equal(status.runtimeStatus, "Completed", `${dag.dagId}: ${JSON.stringify(status.failure ?? status.output)}`);
+      const history = (host.engine.getStatus(instanceId, { showHistory: true })?.history ?? []) as unknown as Json[];
+      assertScheduledOnce(dag.dagId, history);
+      if (dag.dagId !== "hostile_secrets") assertActionCosts(dag.dagId, history, status.output as Json);
+      triggered.push({ dagId: dag.dagId, runId });
+    }
+    // Runs started by TriggerDagRun (parent_dag's child) run to the end too.
+    for (const s of host.engine.list()) await host.engine.waitForCompletion(s.instanceId, { timeoutMs: 60_000 }).catch(() => undefined);
+    await flushTaskLogs();
+
+    const runs = (await Promise.all(listDags().map((d) => ledger.listDagRuns(d.dagId)))).flat()
+      .filter((r) => host.engine.getStatus(r.instance_id) !== undefined);
+    const states = Object.fromEntries(runs.map((r) => [`${r.dag_id}/${r.dag_run_id}`, r.state]));
+    for (const { dagId, runId } of triggered) {
+      // The shipped DAGs succeed (so the distinctive password did log in to Postgres); the hostile one fails by design.
+      assert.equal(states[`${dagId}/${runId}`], dagId === "hostile_secrets" ? "failed" : "success", `${dagId}: ${JSON.stringify(await ledger.listTaskInstances(dagId, runId))}`);
+    }
+
+    const places = new Map<string, string[]>();
+    const add = (where: string, text: string) => places.set(where, [...(places.get(where) ?? []), text]);
+    // Orchestration history: the state files on disk and what the engine holds.
+    const instancesDir = path.join(stateDir, "instances");
+    for (const dir of fs.readdirSync(instancesDir)) {
+      for (const file of fs.readdirSync(path.join(instancesDir, dir))) add("orchestration state files", fs.readFileSync(path.join(instancesDir, dir, file), "utf8"));
+    }
+    for (const s of host.engine.list()) add("orchestration history", JSON.stringify(host.engine.getStatus(s.instanceId, { showHistory: true })));
+    const logs = appBlobService().getContainerClient(appConfig().logContainer);
+    const stateContainer = appBlobService().getContainerClient(appConfig().stateContainer);
+    let logBlobs = 0;
+    for (const run of runs) {
+      add("ledger runs", JSON.stringify(run));
+      const tis = await ledger.listTaskInstances(run.dag_id, run.dag_run_id);
+      add("ledger task instances (errors, XComs)", JSON.stringify(tis));
+      for await (const b of logs.listBlobsFlat({ prefix: `dag_id=${run.dag_id}/run_id=${run.dag_run_id}/` })) {
+        add("task log blobs", (await logs.getBlobClient(b.name).downloadToBuffer()).toString("utf8"));
+        logBlobs++;
+      }
+      if (await stateContainer.exists()) {
+        for await (const b of stateContainer.listBlobsFlat({ prefix: `xcom/${encodeURIComponent(run.dag_id)}/${encodeURIComponent(run.dag_run_id)}/` })) {
+          add("offloaded XComs", (await stateContainer.getBlobClient(b.name).downloadToBuffer()).toString("utf8"));
+        }
+      }
+      // The REST API's answers about the run.
+      const base = `/dags/${run.dag_id}/dagRuns/${encodeURIComponent(run.dag_run_id)}`;
+      await get(base);
+      const list = (await get(`${base}/taskInstances?limit=100`)).task_instances as Json[];
+      for (const ti of list) {
+        const tiPath = `${base}/taskInstances/${encodeURIComponent(String(ti.task_id))}`;
+        for (let attempt = 1; attempt <= Number(ti.try_number); attempt++) {
+          if (Number(ti.map_index) >= 0) continue;
+          const r = await api(`${tiPath}/logs/${attempt}?full_content=true`, { headers: { accept: "text/plain" } });
+          apiAnswers.push(r.text);
+        }
+        if (Number(ti.map_index) < 0) {
+          const xcoms = (await get(`${tiPath}/xcomEntries`)).xcom_entries as Json[];
+          for (const x of xcoms) await get(`${tiPath}/xcomEntries/${encodeURIComponent(String(x.key))}?deserialize=true`);
+        }
+      }
+    }
+    for (const dag of listDags()) await get(`/dags/${dag.dagId}/dagRuns?limit=100`);
+    await get("/dags/~/dagRuns?limit=100");
+    add("REST API answers", apiAnswers.join("\n"));
+    const telemetry = path.join(localDir, "logs", "telemetry.jsonl");
+    add("telemetry file", fs.readFileSync(telemetry, "utf8"));
+    add("host console", hostLog.join("\n"));
+    add("child command lines", commandLines.join("\n"));
+
+    // The hostile tasks did try: their leaks are there, masked.
+    const hostileLog = places.get("task log blobs")!.find((text) => text.includes("console.log:")) ?? "";
+    assert.match(hostileLog, /console\.log: \*\*\* \*\*\*/);
+    assert.match(hostileLog, /ctx\.log: password \*\*\*, account key \*\*\*/);
+    assert.ok(logBlobs > 20, `${logBlobs} log blobs`);
+    assert.ok(commandLines.some((l) => l.startsWith("bash -c")), "bash tasks ran");
+
+    const accountKey = /AccountKey=([^;]+)/.exec(String(process.env.AzureWebJobsStorage))![1];
+    const secrets = [
+      PASSWORD, encodeURIComponent(PASSWORD), encodeURIComponent(PASSWORD).replace("%2B", "+"), PG_URI,
+      Buffer.from(`${ROLE}:${PASSWORD}`).toString("base64"), accountKey, encodeURIComponent(accountKey),
+    ];
+    const hits: string[] = [];
+    for (const [where, texts] of places) {
+      for (const secret of secrets) {
+        const count = texts.reduce((n, text) => n + text.split(secret).length - 1, 0);
+        if (count) hits.push(`${where}: ${count} x ${secret.slice(0, 6)}...`);
+      }
+    }
+    assert.deepEqual(hits, [], "secrets found");
+    t.diagnostic(`searched ${[...places.values()].reduce((n, texts) => n + texts.reduce((m, x) => m + x.length, 0), 0)} characters in ${places.size} places, ${runs.length} runs, ${logBlobs} log blobs, ${commandLines.length} command lines`);
   });
 });
