@@ -4,7 +4,6 @@
 // memory), beside a COPY of the same file from local disk into an identical table in the same
 // run (the anchor). Needs the local services (`azflow services up azurite postgres`).
 // Usage: npm run bench -- copy [--bytes N]. The last line is one JSON object.
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -15,17 +14,10 @@ import { applyLocalAppSettings } from "../tools/services/app-env";
 import { azuriteConnectionString } from "../tools/services/azurite";
 import { pgClientConfig } from "../tools/services/postgres";
 import { serviceSettings } from "../tools/services/settings";
+import { positiveIntArg, runJsonChild } from "./bench-process";
 
 const s = serviceSettings();
 const CONTAINER = "bench-copy";
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isInteger(v) || v <= 0) throw new Error(`--${name} needs a positive whole number`);
-  return v;
-}
 
 const seconds = (started: bigint) => Number(process.hrtime.bigint() - started) / 1e9;
 const round = (v: number, d = 0) => Number(v.toFixed(d));
@@ -57,17 +49,11 @@ async function freshTable(pg: Client, name: string): Promise<void> {
 }
 
 function activity(blob: string, table: string): Promise<{ seconds: number; rows: number; peakRssMb: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(__dirname, "apps", "copy-activity.js"), blob, table], { stdio: ["ignore", "pipe", "inherit"], env: process.env });
-    let out = "";
-    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-    child.once("error", reject);
-    child.once("close", (code) => (code === 0 ? resolve(JSON.parse(out.trim().split("\n").pop()!)) : reject(new Error(`activity exited ${code}`))));
-  });
+  return runJsonChild(path.join(__dirname, "apps", "copy-activity.js"), [blob, table], "activity");
 }
 
 async function main(): Promise<void> {
-  const target = arg("bytes", 1_000_000_000);
+  const target = positiveIntArg("bytes", 1_000_000_000);
   applyLocalAppSettings(s);
   const stamp = Date.now().toString(36);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "azflow-bench-copy-"));

@@ -5,7 +5,7 @@
 // (the broker's ceiling), the seed's method (INSERTs of 100 rows each, its JDBC batchSize), and
 // the PySpark loader. Needs the local services (`azflow services up`).
 // Usage: npm run bench -- ingest [--messages N]. The last line is one JSON object.
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -20,19 +20,12 @@ import { ensureMavenJars } from "../tools/services/maven-jars";
 import { pgClientConfig } from "../tools/services/postgres";
 import { serviceSettings } from "../tools/services/settings";
 import { runSparkSubmit } from "../tools/services/spark";
+import { positiveIntArg, runJsonChild } from "./bench-process";
 
 const s = serviceSettings();
 const COLUMNS = ["username", "age", "gender", "ad_position", "browsing_history", "activity_time", "ip_address", "log", "redirect_from", "redirect_to", "kafka_topic", "kafka_partition", "kafka_offset"];
 const SEED_BATCH = 100;
 const SEED_METHOD_MAX_ROWS = 200_000;
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isInteger(v) || v <= 0) throw new Error(`--${name} needs a positive whole number`);
-  return v;
-}
 
 function seconds(started: bigint): number {
   return Number(process.hrtime.bigint() - started) / 1e9;
@@ -137,17 +130,11 @@ function kafkaPerf(topic: string, n: number, toolsDir: string): { msgsPerS: numb
 }
 
 function loaderProcess(config: unknown): Promise<{ seconds: number; loaded: number; peakRssMb: number; batches: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(__dirname, "apps", "ingest-loader.js"), JSON.stringify(config)], { stdio: ["ignore", "pipe", "inherit"], env: process.env });
-    let out = "";
-    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-    child.once("error", reject);
-    child.once("close", (code) => (code === 0 ? resolve(JSON.parse(out.trim().split("\n").pop()!)) : reject(new Error(`loader exited ${code}`))));
-  });
+  return runJsonChild(path.join(__dirname, "apps", "ingest-loader.js"), [JSON.stringify(config)], "loader");
 }
 
 async function main(): Promise<void> {
-  const n = arg("messages", 1_000_000);
+  const n = positiveIntArg("messages", 1_000_000);
   applyLocalAppSettings(s);
   const stamp = Date.now().toString(36);
   const topic = `bench-ingest-${stamp}`;

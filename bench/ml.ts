@@ -15,21 +15,14 @@ import { applyLocalAppSettings } from "../tools/services/app-env";
 import { pgClientConfig } from "../tools/services/postgres";
 import { serviceSettings } from "../tools/services/settings";
 import { runSparkSubmit } from "../tools/services/spark";
+import { positiveIntArg } from "./bench-process";
 
 const s = serviceSettings();
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isInteger(v) || v <= 0) throw new Error(`--${name} needs a positive whole number`);
-  return v;
-}
 
 const round = (v: number, d: number) => Number(v.toFixed(d));
 
 async function main(): Promise<void> {
-  const trees = arg("trees", 2000);
+  const trees = positiveIntArg("trees", 2000);
   applyLocalAppSettings(s);
   const runId = `bench_ml_${Date.now().toString(36)}`;
   const pg = new Client(pgClientConfig(s));
