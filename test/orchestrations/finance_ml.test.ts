@@ -9,6 +9,7 @@ import type { LocalDagRuntime } from "../../tools/dagrun/local-dag-runtime";
 import { runDag, startTestRuntime } from "../support/dag-runs";
 import { clearFinanceInbox, financeContainer } from "../support/finance-data";
 import { needService, pgConfig, uniqueName } from "../support/services";
+import { assertActionCosts, assertScheduledOnce } from "../support/replay-checks";
 
 function freshDate(): string {
   const ms = (3_000 + Math.floor(Math.random() * 20_000)) * 86_400_000 + Math.floor(Math.random() * 86_400) * 1000;
@@ -44,6 +45,9 @@ describe("finance_ml", () => {
     const r = await runDag(rt, "finance_ml", { logicalDate: freshDate(), conf: { n_estimators: 50 }, timeoutMs: 480_000 });
     assert.equal(r.output.state, "success", JSON.stringify(r.tasks.filter((t) => t.state !== "success").map((t) => [t.task_id, t.map_index, t.state, t.error])));
     assert.deepEqual(r.tasks.filter((t) => t.task_id === "train_model_task").map((t) => t.map_index).sort(), [0, 1, 2, 3]);
+    // The replay checks every other shipped DAG gets in test/orchestrations/shipped-dags.test.ts.
+    assertScheduledOnce("finance_ml", r.history);
+    assertActionCosts("finance_ml", r.history, r.output);
     const snapshot = Number((await pg.query("SELECT count(*)::int AS n FROM ml_training_sets WHERE dag_run_id = $1", [r.run.dag_run_id])).rows[0].n);
     assert.equal(snapshot, Number((await pg.query("SELECT count(*)::int AS n FROM model_training")).rows[0].n));
     const results = (await pg.query("SELECT * FROM model_results WHERE dag_run_id = $1 ORDER BY model", [r.run.dag_run_id])).rows;

@@ -15,7 +15,7 @@ import { azuriteConnectionString, needService, settings } from "../../support/se
 
 const SOURCE_DIR = path.resolve(__dirname, "..", "..", "..", "..", "test", "functions", "http");
 /** schemathesis's time budget; the test allows it this plus start-up. */
-const SCHEMATHESIS_SECONDS = 60;
+const SCHEMATHESIS_SECONDS = 30;
 
 interface Ran {
   code: number | null;
