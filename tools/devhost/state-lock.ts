@@ -59,23 +59,43 @@ function listen(server: net.Server, socketPath: string): Promise<void> {
   });
 }
 
-/** True when a live process accepts on the socket. */
-function alive(socketPath: string): Promise<boolean> {
+interface Probe {
+  alive: boolean;
+  /** What the live owner says of itself: read from it, so never a record half written or left by a dead host. */
+  owner: StateLockOwner | null;
+}
+
+/** Whether a live process accepts on the socket, and the owner record it answers with. */
+function probe(socketPath: string): Promise<Probe> {
   return new Promise((resolve) => {
     const socket = net.connect(socketPath);
-    const done = (result: boolean) => {
+    let text = "";
+    let connected = false;
+    const done = (result: Probe) => {
       socket.destroy();
       resolve(result);
     };
-    socket.once("connect", () => done(true));
-    socket.once("error", () => done(false));
-    socket.setTimeout(2000, () => done(true));
+    socket.setEncoding("utf8");
+    socket.once("connect", () => (connected = true));
+    socket.on("data", (chunk: string) => (text += chunk));
+    socket.once("end", () => done({ alive: true, owner: parseOwner(text) }));
+    socket.once("error", () => done({ alive: connected, owner: null }));
+    socket.setTimeout(2000, () => done({ alive: true, owner: null }));
   });
+}
+
+function parseOwner(text: string): StateLockOwner | null {
+  try {
+    const owner = JSON.parse(text) as StateLockOwner;
+    return typeof owner?.pid === "number" ? owner : null;
+  } catch {
+    return null;
+  }
 }
 
 function readOwner(stateDir: string): StateLockOwner | null {
   try {
-    return JSON.parse(fs.readFileSync(path.join(stateDir, OWNER_FILE), "utf8")) as StateLockOwner;
+    return parseOwner(fs.readFileSync(path.join(stateDir, OWNER_FILE), "utf8"));
   } catch {
     return null;
   }
@@ -109,21 +129,29 @@ function removeStale(socketPath: string, stillDead: () => Promise<boolean>): Pro
 export async function lockStateDir(stateDir: string): Promise<StateLock> {
   fs.mkdirSync(stateDir, { recursive: true });
   const socketPath = lockSocketPath(stateDir);
+  let owner: StateLockOwner = { pid: process.pid, hostname: os.hostname(), since: new Date().toISOString() };
   for (let attempt = 0; attempt < 50; attempt++) {
-    const server = net.createServer((socket) => socket.end());
+    // A second host asking is told who holds the lock by the holder itself.
+    const server = net.createServer((socket) => socket.end(JSON.stringify(owner)));
     try {
       await listen(server, socketPath);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EADDRINUSE") throw err;
-      if (await alive(socketPath)) throw new StateDirLockedError(stateDir, readOwner(stateDir));
+      const found = await probe(socketPath);
+      if (found.alive) throw new StateDirLockedError(stateDir, found.owner ?? readOwner(stateDir));
       // A host killed without closing (kill -9): its socket file stays, but nobody answers.
-      if (!(await removeStale(socketPath, async () => !(await alive(socketPath))))) await new Promise((r) => setTimeout(r, 100));
+      if (!(await removeStale(socketPath, async () => !(await probe(socketPath)).alive))) await new Promise((r) => setTimeout(r, 100));
       continue;
     }
     // The lock must not keep a process alive that has nothing else to do.
     server.unref();
-    let owner: StateLockOwner = { pid: process.pid, hostname: os.hostname(), since: new Date().toISOString() };
-    const write = () => fs.writeFileSync(path.join(stateDir, OWNER_FILE), JSON.stringify(owner) + "\n");
+    owner = { ...owner, since: new Date().toISOString() };
+    // For people reading the directory; written whole (renamed into place), never seen half written.
+    const write = () => {
+      const file = path.join(stateDir, OWNER_FILE);
+      fs.writeFileSync(`${file}.${process.pid}.tmp`, JSON.stringify(owner) + "\n");
+      fs.renameSync(`${file}.${process.pid}.tmp`, file);
+    };
     write();
     return {
       stateDir,

@@ -89,6 +89,10 @@ describe("the state directory's lock", () => {
     const first = await startHost({ ...quiet, stateDir });
     try {
       await assert.rejects(startHost({ ...quiet, stateDir }), (err: Error) => err instanceof StateDirLockedError && err.message.includes(`pid ${process.pid}`));
+      // The owner is named by the owner itself, not by its record in the directory, which a
+      // second host may read half written or left by a host killed earlier.
+      fs.writeFileSync(path.join(stateDir, "host.lock"), "{\"pid\": 1");
+      await assert.rejects(startHost({ ...quiet, stateDir }), (err: Error) => err instanceof StateDirLockedError && err.message.includes(`pid ${process.pid} on `));
       const memory = await startHost({ ...quiet, stateDir, persist: false });
       await memory.close();
     } finally {
