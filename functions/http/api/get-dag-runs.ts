@@ -4,8 +4,8 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/fu
 import { apiRoute } from "./api-route";
 import { dagRunResource } from "./dag-run-resource";
 import { DAG_RUN_ORDERINGS, queryRuns } from "./dag-run-query";
-import { dateRange, listParam, orderBy, orderParam, pageLimit, pageParams, parseQueryDate, selectFields, type DateRange } from "./query";
-import { fieldError, optionalString, optionalStringList, readJsonObject, refuseNulls, refuseUnknownFields } from "./request-body";
+import { dateRange, listParam, orderBy, orderParam, pageLimit, pageParams, selectFields, type DateRange } from "./query";
+import { fieldError, optionalDate, optionalString, optionalStringList, readJsonObject, refuseNulls, refuseUnknownFields } from "./request-body";
 
 export async function getDagRuns(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const query = request.query;
@@ -30,16 +30,6 @@ const BATCH_FIELDS = [
   "start_date_gte", "start_date_lte", "end_date_gte", "end_date_lte", "updated_at_gte", "updated_at_lte",
 ];
 
-function bodyDate(body: Record<string, unknown>, field: string): DateRange["gte"] {
-  const text = optionalString(body, field);
-  if (text === undefined) return undefined;
-  try {
-    return parseQueryDate(text, field);
-  } catch {
-    throw fieldError(field, "Not a valid datetime.");
-  }
-}
-
 function bodyInt(body: Record<string, unknown>, field: string, minimum: number): number | undefined {
   const value = body[field];
   if (value === undefined || value === null) return undefined;
@@ -56,7 +46,7 @@ export async function getDagRunsBatch(request: HttpRequest, context: InvocationC
   const dagIds = optionalStringList(body, "dag_ids");
   const states = optionalStringList(body, "states") ?? [];
   const page = { limit: pageLimit(bodyInt(body, "page_limit", 1)), offset: bodyInt(body, "page_offset", 0) ?? 0 };
-  const range = (field: string): DateRange => ({ gte: bodyDate(body, `${field}_gte`), lte: bodyDate(body, `${field}_lte`) });
+  const range = (field: string): DateRange => ({ gte: optionalDate(body, `${field}_gte`), lte: optionalDate(body, `${field}_lte`) });
   const { runs, total } = await queryRuns({
     // As in Airflow, an empty dag_ids is every DAG.
     dagIds: dagIds?.length ? dagIds : null, states, logicalDate: range("execution_date"), startDate: range("start_date"), endDate: range("end_date"), updatedAt: range("updated_at"),

@@ -3,8 +3,8 @@
 // is an empty list, not a 404.
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import { apiRoute } from "./api-route";
-import { dateRange, listParam, numberParam, pageLimit, pageParams, parseQueryDate, type DateRange } from "./query";
-import { fieldError, optionalString, optionalStringList, readJsonObject, refuseNulls, refuseUnknownFields } from "./request-body";
+import { dateRange, listParam, numberParam, pageLimit, pageParams, type DateRange } from "./query";
+import { fieldError, optionalDate, optionalStringList, readJsonObject, refuseNulls, refuseUnknownFields } from "./request-body";
 import { queryTaskInstances } from "./task-instance-query";
 
 export async function getTaskInstances(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
@@ -43,16 +43,7 @@ function bodyNumber(body: Record<string, unknown>, field: string, options: { min
 }
 
 function bodyDates(body: Record<string, unknown>, field: string): DateRange {
-  const one = (name: string) => {
-    const text = optionalString(body, name);
-    if (text === undefined) return undefined;
-    try {
-      return parseQueryDate(text, name);
-    } catch {
-      throw fieldError(name, "Not a valid datetime.");
-    }
-  };
-  return { gte: one(`${field}_gte`), lte: one(`${field}_lte`) };
+  return { gte: optionalDate(body, `${field}_gte`), lte: optionalDate(body, `${field}_lte`) };
 }
 
 // Airflow's TaskState enum, which the batch form's state items must be.

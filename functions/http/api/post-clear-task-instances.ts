@@ -12,23 +12,12 @@ import { apiDate } from "./api-dates";
 import { apiRoute } from "./api-route";
 import { readRuns } from "./dag-run-query";
 import { alreadyExists, badRequest, notFound } from "./problem";
-import { parseQueryDate } from "./query";
-import { fieldError, optionalBoolean, optionalString, optionalStringList, readJsonObject, refuseNulls, refuseUnknownFields } from "./request-body";
+import { optionalBoolean, optionalDate, optionalString, optionalStringList, readJsonObject, refuseNulls, refuseUnknownFields } from "./request-body";
 
 const FIELDS = [
   "dry_run", "task_ids", "start_date", "end_date", "only_failed", "only_running", "include_subdags", "include_parentdag", "reset_dag_runs",
   "dag_run_id", "include_upstream", "include_downstream", "include_future", "include_past",
 ];
-
-function bodyDate(body: Record<string, unknown>, field: string) {
-  const text = optionalString(body, field);
-  if (text === undefined) return undefined;
-  try {
-    return parseQueryDate(text, field);
-  } catch {
-    throw fieldError(field, "Not a valid datetime.");
-  }
-}
 
 export async function postClearTaskInstances(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const body = await readJsonObject(request);
@@ -47,8 +36,8 @@ export async function postClearTaskInstances(request: HttpRequest, context: Invo
     includeDownstream: optionalBoolean(body, "include_downstream") ?? false,
     includePast: optionalBoolean(body, "include_past") ?? false,
     includeFuture: optionalBoolean(body, "include_future") ?? false,
-    startDate: bodyDate(body, "start_date"),
-    endDate: bodyDate(body, "end_date"),
+    startDate: optionalDate(body, "start_date"),
+    endDate: optionalDate(body, "end_date"),
   };
   const dagId = request.params.dag_id;
   const dag = getDag(dagId);

@@ -2,7 +2,9 @@
 // refused with 413 beyond it, so a huge body costs neither memory nor a storage round trip.
 import type { HttpRequest } from "@azure/functions";
 import { appConfig } from "../../config";
+import type { PreciseInstant } from "../../ledger/precise-instant";
 import { ApiProblem, badRequest } from "./problem";
+import { parseQueryDate } from "./query";
 
 function tooLarge(limit: number): ApiProblem {
   return new ApiProblem("PayloadTooLarge", `The request body is larger than the API's limit of ${limit} bytes (setting AZFLOW_API_MAX_BODY_BYTES).`);
@@ -50,6 +52,17 @@ export function optionalString(body: Record<string, unknown>, field: string): st
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "string") throw fieldError(field, "Not a valid string.");
   return value;
+}
+
+/** A date-time field of a body (the batch forms' ranges, clearTaskInstances' dates). */
+export function optionalDate(body: Record<string, unknown>, field: string): PreciseInstant | undefined {
+  const text = optionalString(body, field);
+  if (text === undefined) return undefined;
+  try {
+    return parseQueryDate(text, field);
+  } catch {
+    throw fieldError(field, "Not a valid datetime.");
+  }
 }
 
 export function optionalBoolean(body: Record<string, unknown>, field: string): boolean | undefined {
