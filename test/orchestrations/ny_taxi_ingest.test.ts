@@ -10,7 +10,7 @@ import { readParquet } from "parquet-wasm";
 import { Client } from "pg";
 import type { LocalDagRuntime } from "../../tools/dagrun/local-dag-runtime";
 import { badTimestampLine, taxiRows } from "../../tools/fixtures";
-import { runDag, startTestRuntime, type FinishedRun } from "../support/dag-runs";
+import { rerunDate, startTestRuntime, type FinishedRun } from "../support/dag-runs";
 import { azuriteConnectionString, needService, pgConfig } from "../support/services";
 import { startSources } from "../support/source-fixtures";
 
@@ -82,11 +82,7 @@ describe("ny_taxi_ingest (local stand-in for the NYC TLC trip-record files)", ()
     assert.match((await container.getBlobClient(`quarantine/${blob}.reason.txt`).downloadToBuffer()).toString(), reason);
   }
 
-  async function clearAndRun(logicalDate: string, conf: Record<string, unknown> = {}): Promise<FinishedRun> {
-    const existing = await rt.ledger.findDagRunByLogicalDate("ny_taxi_ingest", logicalDate);
-    if (existing) await rt.ledger.deleteRun("ny_taxi_ingest", existing.dag_run_id);
-    return runDag(rt, "ny_taxi_ingest", { logicalDate, conf });
-  }
+  const clearAndRun = (logicalDate: string, conf: Record<string, unknown> = {}): Promise<FinishedRun> => rerunDate(rt, "ny_taxi_ingest", logicalDate, conf);
 
   it("loads a month of gzip CSV as typed Parquet into the lake and the warehouse; loading it again replaces it", async () => {
     sources.use();

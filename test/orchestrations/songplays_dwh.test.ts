@@ -8,7 +8,7 @@ import { BlobServiceClient } from "@azure/storage-blob";
 import { Client } from "pg";
 import type { LocalDagRuntime } from "../../tools/dagrun/local-dag-runtime";
 import { dayEvents, MISSING_FIELD_LINE, songCatalog } from "../../tools/fixtures";
-import { runDag, startTestRuntime, type FinishedRun } from "../support/dag-runs";
+import { rerunDate, startTestRuntime, type FinishedRun } from "../support/dag-runs";
 import { azuriteConnectionString, needService, pgConfig } from "../support/services";
 import { httpConnection, startSources, startWebhookReceiver, type WebhookReceiver } from "../support/source-fixtures";
 
@@ -44,12 +44,7 @@ describe("songplays_dwh (local stand-in for the song and event data)", () => {
     await webhook?.close();
   });
 
-  async function clearAndRun(ds: string): Promise<FinishedRun> {
-    const logicalDate = `${ds}T00:00:00Z`;
-    const existing = await rt.ledger.findDagRunByLogicalDate("songplays_dwh", logicalDate);
-    if (existing) await rt.ledger.deleteRun("songplays_dwh", existing.dag_run_id);
-    return runDag(rt, "songplays_dwh", { logicalDate });
-  }
+  const clearAndRun = (ds: string): Promise<FinishedRun> => rerunDate(rt, "songplays_dwh", `${ds}T00:00:00Z`);
 
   const count = async (sql: string, ...values: unknown[]): Promise<number> => Number((await pg.query(sql, values)).rows[0].n);
   const playsOn = (ds: string) => count("SELECT count(*) AS n FROM dwh.songplays WHERE start_time >= $1::date AND start_time < $1::date + 1", ds);

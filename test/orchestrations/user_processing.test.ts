@@ -8,7 +8,7 @@ import { BlobServiceClient } from "@azure/storage-blob";
 import { Client } from "pg";
 import { startLocalDagRuntime, type LocalDagRuntime } from "../../tools/dagrun/local-dag-runtime";
 import { randomUserResponse } from "../../tools/fixtures";
-import { runDag, type FinishedRun } from "../support/dag-runs";
+import { rerunDate, type FinishedRun } from "../support/dag-runs";
 import { azuriteConnectionString, needService, pgConfig } from "../support/services";
 import { startSources } from "../support/source-fixtures";
 
@@ -47,12 +47,7 @@ describe("user_processing (local stand-in for the randomuser.me API)", () => {
     await sources?.close();
   });
 
-  async function clearAndRun(ds: string): Promise<FinishedRun> {
-    const logicalDate = `${ds}T00:00:00Z`;
-    const existing = await rt.ledger.findDagRunByLogicalDate("user_processing", logicalDate);
-    if (existing) await rt.ledger.deleteRun("user_processing", existing.dag_run_id);
-    return runDag(rt, "user_processing", { logicalDate });
-  }
+  const clearAndRun = (ds: string): Promise<FinishedRun> => rerunDate(rt, "user_processing", `${ds}T00:00:00Z`);
 
   async function stored(username: string): Promise<Record<string, string>[]> {
     return (await pg.query("SELECT * FROM users WHERE username = $1", [username])).rows as Record<string, string>[];

@@ -69,6 +69,13 @@ interface Attempt {
   endedMs: number | null;
 }
 
+/** Runs the DAG for a logical date again from nothing: the run already at that date, if any, is deleted first. */
+export async function rerunDate(rt: LocalDagRuntime, dagId: string, logicalDate: string, conf: Record<string, unknown> = {}): Promise<FinishedRun> {
+  const existing = await rt.ledger.findDagRunByLogicalDate(dagId, logicalDate);
+  if (existing) await rt.ledger.deleteRun(dagId, existing.dag_run_id);
+  return runDag(rt, dagId, { logicalDate, conf });
+}
+
 /** The attempts (and pokes) of one task instance, from the orchestration history, in order. */
 export function attemptsOf(history: Record<string, unknown>[], taskId: string, mapIndex = -1): Attempt[] {
   const ended = new Map<number, number>();
