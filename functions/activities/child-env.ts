@@ -8,7 +8,6 @@ import { DEFAULT_CONNECTIONS } from "../hooks/default-connections";
 import { workerEnv } from "../hooks/worker-env";
 import type { OperatorContext } from "./operator";
 
-export { workerEnv };
 
 export interface ChildEnvOptions {
   /** The task's env (rendered). */

@@ -12,16 +12,11 @@ import { Client } from "pg";
 import type { LocalDagRuntime } from "../../tools/dagrun/local-dag-runtime";
 import { runDag, startTestRuntime } from "../support/dag-runs";
 import {
-  clearFinanceInbox, dataRows, download, financeContainer, financePair, upload, withField, withoutColumn,
+  clearFinanceInbox, dataRows, freshLogicalDate, download, financeContainer, financePair, upload, withField, withoutColumn,
 } from "../support/finance-data";
 import { needService, pgConfig, uniqueName } from "../support/services";
 
 /** A past instant of its own per run (runs and their logical dates stay in the ledger). */
-function freshDay(): string {
-  const ms = (3_000 + Math.floor(Math.random() * 20_000)) * 86_400_000 + Math.floor(Math.random() * 86_400) * 1000;
-  return new Date(ms).toISOString().replace(/\.\d+Z$/, "Z");
-}
-
 /** Latin-1's é (0xe9 alone) where UTF-8 needs two bytes: "Cafe" becomes "Caf\xe9". */
 function notUtf8(csv: string): Buffer {
   const bytes = Buffer.from(csv, "utf8");
@@ -72,7 +67,7 @@ describe("finance_elt", () => {
     for (const [name, body] of Object.entries(files)) await upload(name, body);
     const truncatedLines = dataRows(files["charge/truncated.csv"]) + 1;
 
-    const r = await runDag(rt, "finance_elt", { logicalDate: freshDay() });
+    const r = await runDag(rt, "finance_elt", { logicalDate: freshLogicalDate() });
     assert.equal(r.output.state, "failed");
     const saves = r.tasks.filter((t) => t.task_id === "save_data_from_storage_to_db");
     assert.equal(saves.length, 7);
@@ -109,7 +104,7 @@ describe("finance_elt", () => {
     assert.equal(loaded, goodIds.length + customerIds.length);
 
     // The next run finds only the good files, adds no row, archives them and builds model_training.
-    const day = freshDay();
+    const day = freshLogicalDate();
     const again = await runDag(rt, "finance_elt", { logicalDate: day });
     assert.equal(again.output.state, "success", JSON.stringify(again.tasks.filter((t) => t.state !== "success").map((t) => [t.task_id, t.state, t.error])));
     assert.equal(again.tasks.filter((t) => t.task_id === "save_data_from_storage_to_db").length, 3);
@@ -135,7 +130,7 @@ describe("finance_elt", () => {
     await upload("charge/good.csv", good.charge);
     await upload("satisfaction/good.csv", good.satisfaction);
     await upload("charge/bad.csv", withField(financePair(`${seed}-b`, 10).charge, 3, "disputed", "maybe"));
-    const day = freshDay();
+    const day = freshLogicalDate();
     const r = await runDag(rt, "finance_elt", { logicalDate: day, conf: { on_bad_file: "skip" } });
     assert.equal(r.output.state, "success", JSON.stringify(r.tasks.filter((t) => t.state !== "success").map((t) => [t.task_id, t.state, t.error])));
     const skipped = r.tasks.filter((t) => t.task_id === "save_data_from_storage_to_db" && t.state === "skipped");
@@ -181,14 +176,14 @@ describe("finance_elt", () => {
     assert.equal(await count(), 0);
     assert.equal(await receipts(), 0);
 
-    const rerun = await runDag(rt, "finance_elt", { logicalDate: freshDay() });
+    const rerun = await runDag(rt, "finance_elt", { logicalDate: freshLogicalDate() });
     assert.equal(rerun.output.state, "success", JSON.stringify(rerun.tasks.filter((t) => t.state !== "success").map((t) => [t.task_id, t.state, t.error])));
     assert.equal(await count(), rows);
     assert.equal(await receipts(), 1);
     // The same bytes uploaded again are a new blob version: loaded through the staging table, no row added.
     await upload("charge/big.csv", big.charge);
     await upload("satisfaction/big.csv", big.satisfaction);
-    const reupload = await runDag(rt, "finance_elt", { logicalDate: freshDay() });
+    const reupload = await runDag(rt, "finance_elt", { logicalDate: freshLogicalDate() });
     assert.equal(reupload.output.state, "success");
     assert.equal(await count(), rows);
     assert.equal(await receipts(), 2);

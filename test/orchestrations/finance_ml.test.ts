@@ -7,14 +7,9 @@ import assert from "node:assert/strict";
 import { Client } from "pg";
 import type { LocalDagRuntime } from "../../tools/dagrun/local-dag-runtime";
 import { runDag, startTestRuntime } from "../support/dag-runs";
-import { clearFinanceInbox, financeContainer } from "../support/finance-data";
+import { clearFinanceInbox, freshLogicalDate, financeContainer } from "../support/finance-data";
 import { needService, pgConfig, uniqueName } from "../support/services";
 import { assertActionCosts, assertScheduledOnce } from "../support/replay-checks";
-
-function freshDate(): string {
-  const ms = (3_000 + Math.floor(Math.random() * 20_000)) * 86_400_000 + Math.floor(Math.random() * 86_400) * 1000;
-  return new Date(ms).toISOString().replace(/\.\d+Z$/, "Z");
-}
 
 const MODELS = ["random_forest", "linear_regression", "ridge", "lasso"];
 
@@ -37,12 +32,12 @@ describe("finance_ml", () => {
 
   it("trains the four models on what finance_elt loaded, with R2, weights and a plot each", { timeout: 600_000 }, async () => {
     await clearFinanceInbox();
-    const generated = await runDag(rt, "finance_generate_and_upload", { logicalDate: freshDate(), conf: { files: 3, seed: uniqueName("fin-ml-") } });
+    const generated = await runDag(rt, "finance_generate_and_upload", { logicalDate: freshLogicalDate(), conf: { files: 3, seed: uniqueName("fin-ml-") } });
     assert.equal(generated.output.state, "success");
-    const loaded = await runDag(rt, "finance_elt", { logicalDate: freshDate() });
+    const loaded = await runDag(rt, "finance_elt", { logicalDate: freshLogicalDate() });
     assert.equal(loaded.output.state, "success");
 
-    const r = await runDag(rt, "finance_ml", { logicalDate: freshDate(), conf: { n_estimators: 50 }, timeoutMs: 480_000 });
+    const r = await runDag(rt, "finance_ml", { logicalDate: freshLogicalDate(), conf: { n_estimators: 50 }, timeoutMs: 480_000 });
     assert.equal(r.output.state, "success", JSON.stringify(r.tasks.filter((t) => t.state !== "success").map((t) => [t.task_id, t.map_index, t.state, t.error])));
     assert.deepEqual(r.tasks.filter((t) => t.task_id === "train_model_task").map((t) => t.map_index).sort(), [0, 1, 2, 3]);
     // The replay checks every other shipped DAG gets in test/orchestrations/shipped-dags.test.ts.
@@ -77,7 +72,7 @@ describe("finance_ml", () => {
     await pg.query(`CREATE TABLE ${keep} AS SELECT * FROM model_training`);
     try {
       await pg.query("DELETE FROM model_training WHERE customer_id NOT IN (SELECT customer_id FROM model_training ORDER BY customer_id LIMIT 4)");
-      const r = await runDag(rt, "finance_ml", { logicalDate: freshDate(), conf: { n_estimators: 10 }, timeoutMs: 480_000 });
+      const r = await runDag(rt, "finance_ml", { logicalDate: freshLogicalDate(), conf: { n_estimators: 10 }, timeoutMs: 480_000 });
       assert.equal(r.output.state, "failed");
       assert.equal(r.ti("feature_data_task").state, "success");
       for (let i = 0; i < MODELS.length; i++) {

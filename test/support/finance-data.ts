@@ -5,6 +5,12 @@ import { mockCsvLines, mockCustomerStream, type MockCustomer } from "../../funct
 import { FINANCE } from "../../orchestrations/finance";
 import { azuriteConnectionString } from "./services";
 
+/** A random past instant (second resolution) as a logical date: runs of earlier test runs stay in the ledger. */
+export function freshLogicalDate(): string {
+  const ms = (3_000 + Math.floor(Math.random() * 20_000)) * 86_400_000 + Math.floor(Math.random() * 86_400) * 1000;
+  return new Date(ms).toISOString().replace(/\.\d+Z$/, "Z");
+}
+
 export function financeContainer(name: string = FINANCE.dataContainer): ContainerClient {
   return BlobServiceClient.fromConnectionString(azuriteConnectionString()).getContainerClient(name);
 }
