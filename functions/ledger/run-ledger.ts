@@ -5,6 +5,7 @@ import { TableClient, RestError } from "@azure/data-tables";
 import { appTableClient } from "../hooks/app-storage";
 import { comparePrecise, parsePreciseInstant } from "./precise-instant";
 import { DagRunRecord, TaskInstanceRecord } from "./records";
+import { rememberRow, transactionEtags } from "./row-etags";
 import { fromKey, mapIndexKey, toKey } from "./table-keys";
 
 export const DAG_RUNS_TABLE = "azflowDagRuns";
@@ -243,6 +244,30 @@ export class RunLedger {
     const entities = [...merged.values()];
     for (let i = 0; i < entities.length; i += 100) {
       await this.tasks.submitTransaction(entities.slice(i, i + 100).map((e) => ["upsert", e, "Merge"] as const));
+    }
+  }
+
+  /**
+   * A new run's task-instance rows, inserted so this process knows their ETags (a first write of
+   * each then needs no read, see row-etags.ts). Rows already there (left by a run of the same id
+   * deleted half-way) are merged instead, as mergeTaskInstances does.
+   */
+  async createTaskInstances(dagId: string, runId: string, patches: (Partial<TaskInstanceRecord> & { task_id: string; map_index: number })[]): Promise<void> {
+    await this.ensureTables();
+    const partitionKey = taskPartition(dagId, runId);
+    for (let i = 0; i < patches.length; i += 100) {
+      const chunk = patches.slice(i, i + 100).map((p) => ({ ...p, partitionKey, rowKey: taskRowKey(p.task_id, p.map_index), dag_id: dagId, dag_run_id: runId }));
+      try {
+        const etags = transactionEtags(await this.tasks.submitTransaction(chunk.map((e) => ["create", e] as const)));
+        chunk.forEach((e, j) => {
+          const etag = etags[j];
+          // Written without a version: the lowest, as versioned-writes.ts counts it.
+          if (etag) rememberRow(this.tasks, partitionKey, e.rowKey, { etag, version: "" });
+        });
+      } catch (err) {
+        if (!(err instanceof RestError && err.statusCode === 409)) throw err;
+        await this.mergeTaskInstances(dagId, runId, patches.slice(i, i + 100));
+      }
     }
   }
 

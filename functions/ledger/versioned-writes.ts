@@ -5,6 +5,7 @@
 // or by older code) count as the lowest.
 import { odata, RestError, type TableClient, type TableEntity, type TransactionAction } from "@azure/data-tables";
 import type { DagRunRecord, TaskInstanceRecord } from "./records";
+import { forgetRow, knownRow, rememberRow, transactionEtags } from "./row-etags";
 import { taskPartition, taskRowKey, type RunLedger } from "./run-ledger";
 import { toKey } from "./table-keys";
 
@@ -17,8 +18,9 @@ const FILTER_KEYS = 14;
 /** Above this many rows, one scan of the partition reads fewer pages than filtered queries. */
 const SCAN_ABOVE = FILTER_KEYS * 4;
 
+/** Someone wrote (409, 412) or deleted (404: an update of a row that is gone) a row meanwhile. */
 function conflict(err: unknown): boolean {
-  return err instanceof RestError && (err.statusCode === 409 || err.statusCode === 412);
+  return err instanceof RestError && (err.statusCode === 404 || err.statusCode === 409 || err.statusCode === 412);
 }
 
 interface StoredRow {
@@ -38,6 +40,7 @@ async function readRow(table: TableClient, pk: string, rk: string): Promise<Stor
 /** The stored ETag and version of each row: one read for one row, else queries returning only those. */
 async function readRows(table: TableClient, pk: string, rks: string[]): Promise<Map<string, StoredRow>> {
   const out = new Map<string, StoredRow>();
+  if (!rks.length) return out;
   if (rks.length === 1) {
     const row = await readRow(table, pk, rks[0]);
     if (row) out.set(rks[0], row);
@@ -138,25 +141,40 @@ async function writeGroup(ledger: RunLedger, dagId: string, runId: string, pk: s
   }
   let todo = [...rows.keys()];
   for (let attempt = 1; todo.length; attempt++) {
-    const stored = await readRows(ledger.tasks, pk, todo);
-    const actions: { rk: string; action: TransactionAction }[] = [];
+    // A row this process wrote last and ours is newer than: no read, the write is conditional on
+    // its ETag. Anything else (a refusal too) is decided on what is stored.
+    const known = new Map<string, StoredRow>();
+    if (attempt === 1) {
+      for (const rk of todo) {
+        const k = knownRow(ledger.tasks, pk, rk);
+        if (k && k.version < rows.get(rk)!.row.version) known.set(rk, k);
+      }
+    }
+    const stored = await readRows(ledger.tasks, pk, todo.filter((rk) => !known.has(rk)));
+    const actions: { rk: string; version: string; action: TransactionAction }[] = [];
     for (const rk of todo) {
       const { row, owners } = rows.get(rk)!;
-      const current = stored.get(rk);
+      const current = known.get(rk) ?? stored.get(rk);
       if (current && String(current.version ?? "") >= row.version) {
         for (const o of owners) refuse(o, row);
         continue;
       }
       const entity = { partitionKey: pk, rowKey: rk, dag_id: dagId, dag_run_id: runId, ...row };
-      actions.push({ rk, action: current ? ["update", entity, "Merge", { etag: current.etag }] : ["create", entity] });
+      actions.push({ rk, version: row.version, action: current ? ["update", entity, "Merge", { etag: current.etag }] : ["create", entity] });
     }
     const retry = new Set<string>();
     for (let i = 0; i < actions.length; i += 100) {
       const chunk = actions.slice(i, i + 100);
       try {
-        await ledger.tasks.submitTransaction(chunk.map((a) => a.action));
+        const etags = transactionEtags(await ledger.tasks.submitTransaction(chunk.map((a) => a.action)));
+        chunk.forEach((a, j) => {
+          const etag = etags[j];
+          if (etag) rememberRow(ledger.tasks, pk, a.rk, { etag, version: a.version });
+          else forgetRow(ledger.tasks, pk, a.rk);
+        });
       } catch (err) {
         // Someone wrote one of these rows meanwhile: read again and decide again.
+        for (const a of chunk) forgetRow(ledger.tasks, pk, a.rk);
         if (!conflict(err) || attempt >= ATTEMPTS) throw err;
         for (const a of chunk) retry.add(a.rk);
       }

@@ -151,7 +151,7 @@ async function createOnce(deps: CreateDagRunDeps, dag: CompiledDag, request: Cre
     throw new Error(`DAG run '${run.dag_run_id}' of '${dag.dagId}' was inserted by someone else and is gone again`);
   }
   try {
-    await ledger.mergeTaskInstances(dag.dagId, run.dag_run_id, placeholderTaskInstances(dag));
+    await ledger.createTaskInstances(dag.dagId, run.dag_run_id, placeholderTaskInstances(dag));
     // A start the reconciler made first (this caller stalled past the start grace) is a no-op here.
     await deps.starter.start(dag.dagId, run.instance_id, dagRunInput(run), run.queued_at ?? airflowIso(deps.now.getTime()));
   } catch (err) {
