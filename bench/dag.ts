@@ -5,11 +5,13 @@
 // process; and a one-task `azflow dags test` from a cold process. With `--airflow`, Airflow
 // 2.10's `airflow dags test` runs the same shapes in the same run (bench/airflow/, a venv under
 // .local/bench-airflow), and the ratios compare the two commands, each from a new process.
-// Needs Azurite (`azflow services up azurite`). Prints readable lines, then one JSON object.
+// Runs on an Azurite of its own, fresh and in memory (bench/fresh-azurite.ts), as Airflow's side
+// gets a new SQLite database. Prints readable lines, then one JSON object.
 import { spawnSync } from "node:child_process";
 import * as os from "node:os";
 import * as path from "node:path";
 import { runAirflowShapes } from "./airflow/run-airflow";
+import { useFreshAzurite } from "./fresh-azurite";
 
 const REPO = path.resolve(__dirname, "..", "..");
 const SHAPES = [
@@ -93,7 +95,16 @@ async function main(args: string[]): Promise<void> {
   console.log(JSON.stringify(figures));
 }
 
-main(process.argv.slice(2)).catch((err: unknown) => {
+async function benchOnFreshAzurite(args: string[]): Promise<void> {
+  const stop = await useFreshAzurite();
+  try {
+    await main(args);
+  } finally {
+    await stop();
+  }
+}
+
+benchOnFreshAzurite(process.argv.slice(2)).catch((err: unknown) => {
   console.error(err);
   process.exitCode = 1;
 });
