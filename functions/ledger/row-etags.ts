@@ -33,7 +33,11 @@ export function forgetRow(table: TableClient, pk: string, rk: string): void {
   known.delete(keyOf(table, pk, rk));
 }
 
-/** The ETags of a transaction's operations, in their order (the service answers in request order). */
-export function transactionEtags(response: { subResponses: { etag?: string }[] }): (string | undefined)[] {
+/**
+ * The ETags of a transaction's `count` operations, in their order (the service answers in request
+ * order); none when the answer does not have one sub-response per operation.
+ */
+export function transactionEtags(response: { subResponses: { etag?: string }[] }, count: number): (string | undefined)[] {
+  if (response.subResponses.length !== count) return [];
   return response.subResponses.map((r) => r.etag?.trim());
 }

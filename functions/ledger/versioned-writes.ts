@@ -18,9 +18,14 @@ const FILTER_KEYS = 14;
 /** Above this many rows, one scan of the partition reads fewer pages than filtered queries. */
 const SCAN_ABOVE = FILTER_KEYS * 4;
 
-/** Someone wrote (409, 412) or deleted (404: an update of a row that is gone) a row meanwhile. */
+/** Someone wrote a row meanwhile. */
 function conflict(err: unknown): boolean {
-  return err instanceof RestError && (err.statusCode === 404 || err.statusCode === 409 || err.statusCode === 412);
+  return err instanceof RestError && (err.statusCode === 409 || err.statusCode === 412);
+}
+
+/** An update conditional on a remembered ETag found the row deleted meanwhile (cleared, rerun). */
+function gone(err: unknown): boolean {
+  return err instanceof RestError && err.statusCode === 404 && err.code === "ResourceNotFound";
 }
 
 interface StoredRow {
@@ -166,7 +171,7 @@ async function writeGroup(ledger: RunLedger, dagId: string, runId: string, pk: s
     for (let i = 0; i < actions.length; i += 100) {
       const chunk = actions.slice(i, i + 100);
       try {
-        const etags = transactionEtags(await ledger.tasks.submitTransaction(chunk.map((a) => a.action)));
+        const etags = transactionEtags(await ledger.tasks.submitTransaction(chunk.map((a) => a.action)), chunk.length);
         chunk.forEach((a, j) => {
           const etag = etags[j];
           if (etag) rememberRow(ledger.tasks, pk, a.rk, { etag, version: a.version });
@@ -175,7 +180,7 @@ async function writeGroup(ledger: RunLedger, dagId: string, runId: string, pk: s
       } catch (err) {
         // Someone wrote one of these rows meanwhile: read again and decide again.
         for (const a of chunk) forgetRow(ledger.tasks, pk, a.rk);
-        if (!conflict(err) || attempt >= ATTEMPTS) throw err;
+        if (!(conflict(err) || gone(err)) || attempt >= ATTEMPTS) throw err;
         for (const a of chunk) retry.add(a.rk);
       }
     }
