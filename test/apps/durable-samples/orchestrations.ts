@@ -159,6 +159,15 @@ orchestration("Counter", function* (context: OrchestrationContext) {
   return n;
 });
 
+/** Changes its input object, then waits twice: each episode must start from the input as sent. */
+orchestration("MutatesInput", function* (context: OrchestrationContext) {
+  const input = context.df.getInput() as { seen: number };
+  input.seen += 1;
+  yield context.df.callActivity("Echo", "one");
+  yield context.df.callActivity("Echo", "two");
+  return input.seen;
+});
+
 orchestration("Fails", function* (context: OrchestrationContext) {
   yield context.df.callActivity("Echo", "before");
   throw new Error("orchestration gave up on purpose");

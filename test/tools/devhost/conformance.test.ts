@@ -66,6 +66,11 @@ describe("local runtime conformance with the Durable extension's replay", () => 
     assert.deepEqual(invocations, ['Echo:"count 1"', 'Echo:"count 2"', 'Echo:"count 3"', 'Echo:"count 4"']);
   });
 
+  it("each episode deserializes the input anew: a change the orchestrator made to it is gone in the next episode", async () => {
+    const { status } = await run(testEngine(app), "MutatesInput", { seen: 0 });
+    assert.equal(status.output, 1);
+  });
+
   it("retries: attempts and backoff timers take the ids the framework gives them", async () => {
     const { status, history } = await run(testEngine(app), "RetryBatch", "c");
     assert.deepEqual(status.output, [3, "plain-1", 2, "plain-2", "after"]);

@@ -53,7 +53,9 @@ export function buildPayload(instanceId: string, input: unknown, history: Histor
   for (const e of history) if (e.EventType === EventType.OrchestratorStarted) starts++;
   return {
     history,
-    input,
+    // Each episode gets the input as the extension sends it, deserialized anew: an orchestrator
+    // that changes its input object sees nothing of that in the next episode, as in Azure.
+    input: input === undefined ? undefined : structuredClone(input),
     instanceId,
     isReplaying: starts > 1,
     parentInstanceId,
