@@ -21,7 +21,7 @@ async function main(dagId: string): Promise<void> {
       const status = await rt.engine.waitForCompletion(created.run.instance_id, { timeoutMs: 600_000 });
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const used = process.cpuUsage(cpu);
-      const output = status.output as { state: string; tasks: { state: string | null }[]; actions?: { activities: number; timers: number } } | undefined;
+      const output = status.output as { state: string; tasks: { state: string | null }[]; actions?: { activities: number; timers: number; continuations?: number } } | undefined;
       if (status.runtimeStatus !== "Completed" || output?.state !== "success") {
         throw new Error(`${dagId} ${label} run ended ${status.runtimeStatus}/${output?.state}: ${JSON.stringify(status.failure ?? output).slice(0, 500)}`);
       }
@@ -30,7 +30,7 @@ async function main(dagId: string): Promise<void> {
       runs.push({
         seconds, cpu_seconds: (used.user + used.system) / 1e6,
         episodes: rt.engine.stats.episodes - before.episodes, replayed_events: rt.engine.stats.replayedEvents - before.replayedEvents,
-        instances: output.tasks.length, actions: (output.actions?.activities ?? 0) + (output.actions?.timers ?? 0), states });
+        instances: output.tasks.length, actions: (output.actions?.activities ?? 0) + (output.actions?.timers ?? 0) + (output.actions?.continuations ?? 0), states });
       await rt.ledger.deleteRun(dag.dagId, created.run.dag_run_id);
     }
   } finally {

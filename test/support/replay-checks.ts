@@ -26,7 +26,8 @@ export function assertActionCosts(dagId: string, history: readonly HistoryEvent[
   const attempts = scheduled.filter((n) => n.startsWith("op_")).length;
   const bookkeeping = scheduled.length - attempts;
   const timers = history.filter((e) => e.EventType === TIMER_CREATED).length;
-  assert.deepEqual(output.actions, { activities: scheduled.length, timers }, dagId);
+  // These runs are short enough to stay one execution, so their history is the whole run.
+  assert.deepEqual(output.actions, { activities: scheduled.length, timers, continuations: 0 }, dagId);
   // Ledger writes ride along with attempts or are batched: the final write and at most a few more.
   assert.ok(bookkeeping <= 2 + attempts / 2, `${dagId}: ${bookkeeping} bookkeeping activities for ${attempts} attempts: ${scheduled.filter((n) => !n.startsWith("op_"))}`);
   // Timers only serve waits between pokes (of sensors, and of the checks that follow a submitted

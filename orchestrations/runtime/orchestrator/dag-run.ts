@@ -6,7 +6,7 @@ import { FINISHED_STATES, type TaskStates } from "../rules/states";
 import { dateAt } from "./durable-time";
 import { DurableTurns, type ActivityOutcome } from "./durable-turns";
 import { LedgerOutbox, type Carried } from "./ledger-outbox";
-import type { DagRunInput, DagRunOutput } from "./run-input";
+import type { ContinuedRun, DagRunInput, DagRunOutput } from "./run-input";
 import { RunState } from "./run-state";
 import { errorMessage, TaskLifecycle, type LifecycleHost } from "./task-lifecycle";
 import { LEDGER_WRITE_ACTIVITY, PREVIOUS_RUN_STATES_ACTIVITY, SCHEDULE_DUE_ACTIVITY, CALLBACK_ACTIVITY } from "./task-invocation";
@@ -24,6 +24,13 @@ const MAX_LEDGER_RETRY_SECONDS = 60;
 const FINAL_WRITE_ATTEMPTS = 5;
 /** Rows wait this long at most for an activity to carry them before they are written on their own. */
 const LEDGER_DEFER_SECONDS = 15;
+/**
+ * After this many activities in one execution, the run continues as a new execution at the next
+ * point where no task instance runs or waits (between the tasks of a chain): every episode
+ * replays its execution's history from the start, so a long chain would otherwise cost time
+ * quadratic in its length, here and in Azure.
+ */
+export const CONTINUE_AS_NEW_AFTER_ACTIVITIES = 100;
 
 export class DagRun implements LifecycleHost {
   readonly turns: DurableTurns;
@@ -40,6 +47,10 @@ export class DagRun implements LifecycleHost {
   private ledgerRetrySeconds = LEDGER_RETRY_SECONDS;
   private timedOut = false;
   private failureReason: string | null = null;
+  /** Executions before this one that continued as new. */
+  private continuations = 0;
+  /** Activities counted before this execution began. */
+  private activitiesBefore = 0;
 
   constructor(
     readonly dag: CompiledDag,
@@ -47,7 +58,7 @@ export class DagRun implements LifecycleHost {
     private readonly context: OrchestrationContext,
   ) {
     this.turns = new DurableTurns(context);
-    this.runStartMs = this.turns.now();
+    this.runStartMs = input.continued?.runStartMs ?? this.turns.now();
     this.instanceId = context.df.instanceId;
     this.state = new RunState(dag);
     this.outbox = new LedgerOutbox(dag, input.runId, this.runStartMs, () => this.turns.now());
@@ -80,17 +91,16 @@ export class DagRun implements LifecycleHost {
     this.timedOut = true;
   }
 
-  *run(): Generator<Task, DagRunOutput, unknown> {
-    this.outbox.runState("running", this.instanceId, this.input as unknown as JsonObject);
-    this.applyReuse();
-    if (Object.values(this.dag.tasks).some((t) => t.dependsOnPast)) {
-      // Nothing else is outstanding yet: one activity, awaited on its own.
-      const read = this.context.df.callActivity(PREVIOUS_RUN_STATES_ACTIVITY, { dagId: this.dag.dagId, logicalDate: this.input.logicalDate });
-      this.previousRun = (yield this.turns.counted(read, "activities")) as TaskStates | null;
-    }
-    this.state.candidates = new Set(this.dag.taskOrder);
+  /** The run's output, or undefined when this execution continued as new. */
+  *run(): Generator<Task, DagRunOutput | undefined, unknown> {
+    if (this.input.continued) this.resume(this.input.continued);
+    else yield* this.begin();
     let runState: "success" | "failed" = "failed";
     for (;;) {
+      if (this.mayContinueAsNew()) {
+        this.context.df.continueAsNew({ ...this.input, continued: this.snapshot() });
+        return undefined;
+      }
       this.step();
       if (this.timedOut || (this.runDeadlineMs !== null && this.turns.now() >= this.runDeadlineMs)) {
         this.timeOut();
@@ -117,6 +127,46 @@ export class DagRun implements LifecycleHost {
       yield* this.turns.turn();
     }
     return yield* this.finish(runState);
+  }
+
+  private *begin(): Generator<Task, void, unknown> {
+    this.outbox.runState("running", this.instanceId, this.input as unknown as JsonObject);
+    this.applyReuse();
+    if (Object.values(this.dag.tasks).some((t) => t.dependsOnPast)) {
+      // Nothing else is outstanding yet: one activity, awaited on its own.
+      const read = this.context.df.callActivity(PREVIOUS_RUN_STATES_ACTIVITY, { dagId: this.dag.dagId, logicalDate: this.input.logicalDate });
+      this.previousRun = (yield this.turns.counted(read, "activities")) as TaskStates | null;
+    }
+    this.state.candidates = new Set(this.dag.taskOrder);
+  }
+
+  /**
+   * Whether to continue as a new execution now: enough activities in this one, and nothing
+   * outstanding that the new one could not pick up from the snapshot (no instance running or
+   * waiting, no bookkeeping write on its way, no depends_on_past poll), with work left to start.
+   */
+  private mayContinueAsNew(): boolean {
+    return this.turns.actions.activities - this.activitiesBefore >= CONTINUE_AS_NEW_AFTER_ACTIVITIES &&
+      this.state.candidates.size > 0 && this.lifecycle.idle && this.turns.quiet && !this.outbox.writing &&
+      !this.waitingOnPast.length && !this.pastRefreshed && !this.timedOut && this.failureReason === null;
+  }
+
+  private snapshot(): ContinuedRun {
+    return {
+      runStartMs: this.runStartMs, state: this.state.snapshot(), outbox: this.outbox.snapshot(), turns: this.turns.snapshot(),
+      continuations: this.continuations + 1, previousRun: this.previousRun, pastPollSeconds: this.pastPollSeconds, ledgerRetrySeconds: this.ledgerRetrySeconds,
+    };
+  }
+
+  private resume(c: ContinuedRun): void {
+    this.state.restore(c.state);
+    this.outbox.restore(c.outbox);
+    this.turns.restore(c.turns);
+    this.continuations = c.continuations;
+    this.activitiesBefore = c.turns.actions.activities;
+    this.previousRun = c.previousRun;
+    this.pastPollSeconds = c.pastPollSeconds;
+    this.ledgerRetrySeconds = c.ledgerRetrySeconds;
   }
 
   /** Evaluates the candidates' trigger rules, records what the scheduler decides and starts what may run. */
@@ -241,6 +291,6 @@ export class DagRun implements LifecycleHost {
     }
     while (this.turns.busy) yield* this.turns.turn();
     if (!this.context.df.isReplaying) this.context.df.setCustomStatus(this.state.stateCounts());
-    return { dagId: this.dag.dagId, runId: this.input.runId, state: runState, reason: this.failureReason, tasks: this.state.summaries(), actions: { ...this.turns.actions } };
+    return { dagId: this.dag.dagId, runId: this.input.runId, state: runState, reason: this.failureReason, tasks: this.state.summaries(), actions: { ...this.turns.actions, continuations: this.continuations } };
   }
 }

@@ -21,6 +21,11 @@ export interface ActivityCall {
   onDone: (outcome: ActivityOutcome) => void;
 }
 
+export interface TurnsSnapshot {
+  nextToken: number;
+  actions: { activities: number; timers: number };
+}
+
 interface Running {
   task: Task;
   call: ActivityCall;
@@ -104,6 +109,28 @@ export class DurableTurns {
   /** Nothing to wait for: no activity queued or running, no deadline, no listener. */
   get idle(): boolean {
     return this.queued.length === 0 && this.running.size === 0 && this.deadlines.size === 0 && this.listeners.size === 0;
+  }
+
+  /**
+   * Nothing outstanding but (at most) the run's own deadline, which the next turn plans again:
+   * a point where the run can continue as a new execution without losing anything it waits on.
+   */
+  get quiet(): boolean {
+    return this.queued.length === 0 && this.running.size === 0 && this.listeners.size === 0 && [...this.deadlines.keys()].every((k) => k === "run");
+  }
+
+  /** Token numbering and action counts as plain data, for the next execution. */
+  snapshot(): TurnsSnapshot {
+    return { nextToken: this.nextToken, actions: { ...this.actions } };
+  }
+
+  /**
+   * Takes up an earlier execution's numbering: tokens keep counting, so a wake-up the old
+   * execution left behind names no activity of this one.
+   */
+  restore(snap: TurnsSnapshot): void {
+    this.nextToken = snap.nextToken;
+    this.actions = { ...snap.actions };
   }
 
   /** Activities queued for the next turn. */

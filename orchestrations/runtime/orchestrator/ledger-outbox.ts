@@ -36,6 +36,13 @@ interface RunDecision {
   seq: number;
 }
 
+/** The outbox as plain data, carried into the next execution by continue-as-new. */
+export interface OutboxSnapshot {
+  seq: number;
+  tasks: Decision[];
+  run: RunDecision | null;
+}
+
 /** What an activity carries: decisions to turn into a LedgerWrite, or to put back if it fails. */
 export interface Carried {
   tasks: Decision[];
@@ -56,7 +63,18 @@ export class LedgerOutbox {
     private readonly now: () => number,
   ) {}
 
-  /** The next version of this execution, for a decision or an attempt's own row. */
+  snapshot(): OutboxSnapshot {
+    return { seq: this.seq, tasks: this.tasks, run: this.run };
+  }
+
+  /** Takes up an earlier execution's outbox: its versions go on from where it stopped. */
+  restore(snap: OutboxSnapshot): void {
+    this.seq = snap.seq;
+    this.tasks = snap.tasks;
+    this.run = snap.run;
+  }
+
+  /** The next version of this run, for a decision or an attempt's own row. */
   nextVersion(): string {
     return ledgerVersion(this.epochMs, this.nextSeq());
   }

@@ -1,5 +1,9 @@
 import type { JsonValue } from "../model/json";
+import type { TaskStates } from "../rules/states";
 import type { RunType } from "../time/run-ids";
+import type { TurnsSnapshot } from "./durable-turns";
+import type { OutboxSnapshot } from "./ledger-outbox";
+import type { RunStateSnapshot } from "./run-state";
 
 // What starts a DAG run's orchestration and what it returns. Plain data, no secrets: the same
 // input goes into Durable history, the ledger and the REST API.
@@ -24,6 +28,24 @@ export interface DagRunInput {
   externalTrigger: boolean;
   /** Task id -> result reused instead of running the task again. */
   reuse?: Record<string, ReusedTask>;
+  /** Set when an earlier execution of this run continued as new: where it stood. */
+  continued?: ContinuedRun;
+}
+
+/**
+ * Where a run stood when its execution continued as new (so each episode replays a short
+ * history): taken at a point where no task instance ran or waited, so this is all there is.
+ */
+export interface ContinuedRun {
+  /** The run's start on the orchestration clock: the epoch of its ledger versions, its dagrun_timeout. */
+  runStartMs: number;
+  state: RunStateSnapshot;
+  outbox: OutboxSnapshot;
+  turns: TurnsSnapshot;
+  continuations: number;
+  previousRun: TaskStates | null;
+  pastPollSeconds: number;
+  ledgerRetrySeconds: number;
 }
 
 export interface TaskInstanceSummary {
@@ -40,6 +62,9 @@ export interface DagRunOutput {
   /** Why the run failed when no task did (deadlock, dagrun_timeout). */
   reason: string | null;
   tasks: TaskInstanceSummary[];
-  /** Durable actions the run created: activities (task attempts and bookkeeping) and timers. */
-  actions?: { activities: number; timers: number };
+  /**
+   * Durable actions the run created: activities (task attempts and bookkeeping), timers, and
+   * continuations as new executions.
+   */
+  actions?: { activities: number; timers: number; continuations?: number };
 }

@@ -9,16 +9,37 @@ import type { TaskInstanceSummary } from "./run-input";
 // The state of one DAG run as the orchestrator holds it: task states (one per map index once a
 // task is expanded), XComs, try numbers, and the tasks to evaluate next (downstreams of changes).
 
+/** A run's state as plain data, carried into the next execution by continue-as-new. */
+export interface RunStateSnapshot {
+  states: Record<string, TaskStateOrNone | TaskStateOrNone[]>;
+  xcoms: Record<string, JsonValue | JsonValue[]>;
+  tries: [string, number | number[]][];
+  candidates: string[];
+}
+
 export class RunState {
   states: Record<string, TaskStateOrNone | TaskStateOrNone[]> = {};
-  private readonly xcoms: Record<string, JsonValue | JsonValue[]> = {};
+  private xcoms: Record<string, JsonValue | JsonValue[]> = {};
   /** Try numbers by task id: one for an unmapped task, one per map index for a mapped one. */
-  private readonly tries = new Map<string, number | number[]>();
+  private tries = new Map<string, number | number[]>();
   private tally: UpstreamTally | null = null;
   /** Tasks to evaluate on the next step: downstreams of tasks whose state changed. */
   candidates = new Set<string>();
 
   constructor(private readonly dag: CompiledDag) {}
+
+  snapshot(): RunStateSnapshot {
+    return { states: this.states, xcoms: this.xcoms, tries: [...this.tries.entries()], candidates: [...this.candidates] };
+  }
+
+  /** Takes up a snapshot of an earlier execution, before anything else happens to this state. */
+  restore(snap: RunStateSnapshot): void {
+    if (this.tally) throw new Error("RunState.restore after the run started (orchestrator bug).");
+    this.states = snap.states;
+    this.xcoms = snap.xcoms;
+    this.tries = new Map(snap.tries);
+    this.candidates = new Set(snap.candidates);
+  }
 
   get view(): TaskStates {
     return this.states;

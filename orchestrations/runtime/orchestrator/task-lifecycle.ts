@@ -89,6 +89,11 @@ export class TaskLifecycle {
 
   constructor(private readonly run: LifecycleHost) {}
 
+  /** No task instance is running or waiting (for a retry, a poke, a sensor's blob...). */
+  get idle(): boolean {
+    return this.live.size === 0;
+  }
+
   private get dag(): CompiledDag {
     return this.run.dag;
   }

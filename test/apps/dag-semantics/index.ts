@@ -281,3 +281,45 @@ registerDag(dag({
     t.list(left, right).then(t.task("join", python("sem.ok"), { triggerRule: "none_failed_or_skipped" }));
   },
 }));
+
+registerCallable("sem.next", (kwargs, ctx) => {
+  record("sem.next")(kwargs, ctx);
+  if (ctx.tryNumber < Number(kwargs.succeed_on_try ?? 1)) throw new Error(`failing try ${ctx.tryNumber} on purpose`);
+  return Number(kwargs.previous) + 1;
+});
+
+/**
+ * A chain long enough that its run continues as a new execution (every 100 activities, at a
+ * point where no task runs or waits), each task adding one to its upstream's XCom. Across the
+ * executions: a task in parallel with the start of the chain, a retry with its delay, and a
+ * branch whose skipped side is decided in one execution and seen by the join in a later one.
+ */
+registerDag(dag({
+  dagId: "sem_long_chain",
+  schedule: null,
+  startDate: "2024-01-01",
+  tasks: (t) => {
+    const id = (i: number) => `c_${String(i).padStart(3, "0")}`;
+    const side = t.task("side", python("sem.sleep_then", { ms: 200, value: "side" }));
+    let previous = t.task(id(0), python("sem.ok", { value: 0 }));
+    let beforeBranch = previous;
+    const detour = t.task("detour", python("sem.ok"));
+    for (let i = 1; i < 230; i++) {
+      if (i === 150) {
+        const branch = t.branch(id(i), python("sem.ok", { value: id(i + 1) }));
+        previous.then(branch);
+        branch.then(detour);
+        beforeBranch = previous;
+        previous = branch;
+        continue;
+      }
+      // After the branch, the chain's value comes from the task before it.
+      const input = i === 151 ? beforeBranch : previous;
+      const kwargs = i === 120 ? { previous: input.output, succeed_on_try: 2 } : { previous: input.output };
+      const task = t.task(id(i), python("sem.next", kwargs), i === 120 ? { retries: 1, retryDelay: "30s" } : {});
+      previous.then(task);
+      previous = task;
+    }
+    t.list(previous, side, detour).then(t.task("end", python("sem.ok"), { triggerRule: "none_failed_min_one_success" }));
+  },
+}));
