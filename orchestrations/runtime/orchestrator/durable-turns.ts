@@ -12,6 +12,15 @@ import { WAKE_EVENT, type WakePayload } from "./task-invocation";
 // own task, which the SDK completes from history whether or not anything awaits it. Deadlines
 // (retry delays, sensor pokes, polls) are kept here and served by that one timer.
 
+/**
+ * The longest timer a turn creates. The extension splits a longer one into interval timers
+ * (three days each, with a six-day maximum for one timer) that go on firing after the wait that
+ * created them has ended; a later action of the orchestrator would then take a sequence id on
+ * replay that one of those intervals took when it ran. A longer deadline is reached through
+ * several turns instead.
+ */
+const MAX_ALARM_MS = 3 * 86_400_000;
+
 export type ActivityOutcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 export interface ActivityCall {
@@ -156,7 +165,8 @@ export class DurableTurns {
    */
   *turn(): Generator<Task, void, unknown> {
     if (this.fireDueDeadlines()) return;
-    const earliest = this.nextDeadline();
+    const deadline = this.nextDeadline();
+    const earliest = deadline === undefined ? undefined : Math.min(deadline, this.now() + MAX_ALARM_MS);
     const old = this.running.size > 0 || this.listeners.size > 0;
     // Activities started this turn: with the woken ones, the only ones that can have ended (an
     // activity started earlier ends with a wake-up), so nothing else needs looking at.
