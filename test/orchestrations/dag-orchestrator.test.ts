@@ -161,6 +161,14 @@ describe("DAG orchestrator semantics", () => {
     assert.equal(earliest.ti("gate").state, "success");
   });
 
+  it("a run whose last task finishes by the orchestrator's own wait ends then, not at its dagrun_timeout", async () => {
+    const r = await runDag(rt, "sem_timeout_not_reached");
+    assert.equal(r.output.state, "success", JSON.stringify(r.output));
+    assert.equal(r.output.reason, null);
+    assert.equal(r.ti("wait").state, "success");
+    assert.equal(r.ti("on_failure_only").state, "skipped");
+  });
+
   it("dagrun_timeout fails the run and skips what has not finished", async () => {
     const r = await runDag(rt, "sem_dagrun_timeout");
     assert.equal(r.output.state, "failed");

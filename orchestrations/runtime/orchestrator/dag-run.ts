@@ -106,6 +106,9 @@ export class DagRun implements LifecycleHost {
         this.timeOut();
         break;
       }
+      // The run's own deadline is nothing to wait for once nothing else is: plan() sets it again
+      // while the run goes on.
+      this.turns.clearDeadline("run");
       if (this.turns.idle) {
         const decided = decideRunState(this.dag, this.state.view, this.waitingOnPast.length > 0);
         if (decided.deadlocked) {

@@ -5,7 +5,7 @@ import "../../../functions/activities";
 import { registerCallable } from "../../../functions/activities/callable";
 import { registerCallback } from "../../../functions/activities/callbacks";
 import { registerDag } from "../../../functions/register-dag";
-import { dag, empty, python } from "../../../orchestrations/runtime";
+import { dag, empty, python, timeDeltaSensor } from "../../../orchestrations/runtime";
 
 /** Every callable invocation, in order: what ran, which try, with what. */
 export const calls: { name: string; runId: string; taskId: string; mapIndex: number; tryNumber: number; kwargs: Record<string, unknown> }[] = [];
@@ -134,6 +134,17 @@ registerDag(dag({
   tasks: (t) => {
     t.sensor("waits_forever", python("sem.poke_done_on", { poke: 9999 }), { pokeInterval: "10s", timeout: "1h" })
       .then(t.task("never_reached", empty()));
+  },
+}));
+
+/** Ends when its sensor's wait does, long before its dagrun_timeout: nothing is left to run then. */
+registerDag(dag({
+  dagId: "sem_timeout_not_reached",
+  schedule: null,
+  startDate: "2024-01-01",
+  dagrunTimeout: "30d",
+  tasks: (t) => {
+    t.task("wait", timeDeltaSensor({ delta: "20d" })).then(t.task("on_failure_only", python("sem.ok"), { triggerRule: "all_failed" }));
   },
 }));
 
