@@ -168,6 +168,9 @@ function cutoff(inv: TaskInvocation, startedMs: number): Cutoff | null {
   return cuts.length ? cuts.reduce((a, b) => (b.ms < a.ms ? b : a)) : null;
 }
 
+/** The longest delay setTimeout takes (2^31 - 1 ms). */
+const MAX_TIMEOUT_MS = 2_147_483_647;
+
 /**
  * Runs the operator, bounded by the attempt's cutoff: the operator's signal is aborted then, and
  * the attempt ends even if the operator does not stop (its promise is left to settle unheard).
@@ -176,7 +179,14 @@ async function bounded<T>(work: Promise<T>, cut: Cutoff | null, abort: AbortCont
   if (!cut) return { value: await work };
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<{ cut: Cutoff }>((resolve) => {
-    timer = setTimeout(() => resolve({ cut }), Math.max(0, cut.ms));
+    // Node fires a timeout longer than about 24.8 days at once: a longer cutoff (a 30-day
+    // dagrun_timeout) waits in steps.
+    const endsAt = Date.now() + Math.max(0, cut.ms);
+    const arm = (): void => {
+      const left = endsAt - Date.now();
+      timer = left > MAX_TIMEOUT_MS ? setTimeout(arm, MAX_TIMEOUT_MS) : setTimeout(() => resolve({ cut }), Math.max(0, left));
+    };
+    arm();
   });
   work.catch(() => undefined);
   try {
