@@ -223,28 +223,32 @@ describe("DAG orchestrator semantics", () => {
     assert.equal(r.ti("right").state, "skipped");
     assert.equal(r.ti("join").state, "success");
   });
-  it("a long chain continues as new executions between its tasks and ends as one run: XComs, a retry, a branch and a parallel task carried across", async () => {
+  it("a long chain continues as new executions between its tasks and ends as one run: XComs, mapped results, a retry, a branch and a parallel task carried across", async () => {
     const r = await runDag(rt, "sem_long_chain");
     assert.equal(r.output.state, "success");
+    assert.equal(r.output.reason, null);
     assert.equal(r.run.state, "success");
-    // 234 activities, continuing after 100 at the next point where nothing runs or waits.
+    // About 240 activities, continuing after 100 at the next point where nothing runs or waits.
     const continuations = r.output.actions?.continuations ?? 0;
     assert.ok(continuations >= 1 && continuations <= 2, `continuations: ${JSON.stringify(r.output.actions)}`);
     assert.equal(r.ti("c_229").xcom, "228", "each task added one to the XCom of the task before it");
+    assert.deepEqual(JSON.parse(r.ti("collect").xcom ?? "null"), { count: 2, first: 2, last: 6 }, "the mapped results of the first execution");
+    assert.deepEqual([0, 1, 2].map((i) => r.ti(`doubled[${i}]`).state), ["success", "success", "success"]);
     assert.equal(r.ti("c_120").try_number, 2);
     assert.equal(r.ti("c_120").state, "success");
     assert.equal(r.ti("detour").state, "skipped");
     assert.equal(r.ti("side").state, "success");
     assert.equal(r.ti("end").state, "success");
-    assert.equal(r.tasks.length, 233);
-    const summary = new Map(r.output.tasks.map((s) => [s.taskId, [s.state, s.tryNumber]]));
-    for (const ti of r.tasks) assert.deepEqual([ti.state, ti.try_number], summary.get(ti.task_id), ti.task_id);
-    // Nothing ran again in a later execution: one call per try.
+    const key = (taskId: string, mapIndex: number) => `${taskId}[${mapIndex}]`;
+    const summary = new Map(r.output.tasks.map((s) => [key(s.taskId, s.mapIndex), [s.state, s.tryNumber]]));
+    assert.equal(summary.size, 238);
+    for (const ti of r.tasks) if (summary.has(key(ti.task_id, ti.map_index))) assert.deepEqual([ti.state, ti.try_number], summary.get(key(ti.task_id, ti.map_index)), key(ti.task_id, ti.map_index));
+    // Nothing ran again in a later execution: one call per try of each instance.
     const calls = new Map<string, number>();
-    for (const c of app.calls.filter((x) => x.runId === r.run.dag_run_id)) calls.set(c.taskId, (calls.get(c.taskId) ?? 0) + 1);
-    assert.equal(calls.get("c_120"), 2);
-    assert.deepEqual([...calls.entries()].filter(([id, n]) => id !== "c_120" && n !== 1), []);
-    assert.equal(calls.size, 232, "every task but the skipped detour ran");
+    for (const c of app.calls.filter((x) => x.runId === r.run.dag_run_id)) calls.set(key(c.taskId, c.mapIndex), (calls.get(key(c.taskId, c.mapIndex)) ?? 0) + 1);
+    assert.equal(calls.get("c_120[-1]"), 2);
+    assert.deepEqual([...calls.entries()].filter(([id, n]) => id !== "c_120[-1]" && n !== 1), []);
+    assert.equal(calls.size, 237, "every instance but the skipped detour ran");
     // The last execution's history holds only what followed its start.
     const scheduled = r.history.filter((e) => e.EventType === 4).length;
     assert.ok(scheduled <= 140, `the last execution scheduled ${scheduled} activities`);

@@ -302,14 +302,19 @@ registerCallable("sem.next", (kwargs, ctx) => {
 /**
  * A chain long enough that its run continues as a new execution (every 100 activities, at a
  * point where no task runs or waits), each task adding one to its upstream's XCom. Across the
- * executions: a task in parallel with the start of the chain, a retry with its delay, and a
- * branch whose skipped side is decided in one execution and seen by the join in a later one.
+ * executions: a task and a mapped task in parallel with the start of the chain whose results are
+ * read at its end, a retry with its delay, a branch whose skipped side is decided in one execution
+ * and seen by the join in a later one, and a dagrun_timeout counted from the run's start (30
+ * days: longer than Node's longest setTimeout, which each attempt's cutoff must survive).
  */
 registerDag(dag({
   dagId: "sem_long_chain",
   schedule: null,
   startDate: "2024-01-01",
+  dagrunTimeout: "30d",
   tasks: (t) => {
+    const numbers = t.task("numbers", python("sem.ok", { value: [1, 2, 3] }));
+    const doubled = t.task("doubled", python("sem.double_or_none"), { expand: { x: numbers.output } });
     const id = (i: number) => `c_${String(i).padStart(3, "0")}`;
     const side = t.task("side", python("sem.sleep_then", { ms: 200, value: "side" }));
     let previous = t.task(id(0), python("sem.ok", { value: 0 }));
@@ -332,5 +337,6 @@ registerDag(dag({
       previous = task;
     }
     t.list(previous, side, detour).then(t.task("end", python("sem.ok"), { triggerRule: "none_failed_min_one_success" }));
+    t.list(previous, doubled).then(t.task("collect", python("sem.summarise", { items: doubled.output })));
   },
 }));
