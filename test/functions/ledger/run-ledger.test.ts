@@ -1,10 +1,9 @@
 // The run ledger against Azurite's Table service: the insert-if-absent guard, ordering, task
 // instances, and keys built from run ids with characters Table Storage forbids in keys.
 import assert from "node:assert/strict";
-import { after, describe, it, type TestContext } from "node:test";
+import { after, describe, it } from "node:test";
 import type { DagRunRecord, TaskInstanceRecord } from "../../../functions/ledger/records";
-import { needService } from "../../support/services";
-import { testLedger, type TestLedger, asWritten } from "../../support/test-ledger";
+import { asWritten, suiteLedger } from "../../support/test-ledger";
 
 function run(overrides: Partial<DagRunRecord> & Pick<DagRunRecord, "dag_id" | "dag_run_id" | "logical_date">): DagRunRecord {
   return {
@@ -32,16 +31,8 @@ function task(overrides: Partial<TaskInstanceRecord> & Pick<TaskInstanceRecord, 
 }
 
 describe("run ledger (Azurite)", () => {
-  let t: TestLedger | undefined;
-  /** The shared test ledger, or undefined (test marked skipped) when Azurite cannot run here. */
-  async function ledgerFor(ctx: TestContext): Promise<TestLedger | undefined> {
-    if (!(await needService(ctx, "azurite"))) return undefined;
-    t ??= testLedger();
-    return t;
-  }
-  after(async () => {
-    await t?.drop();
-  });
+  const { ledgerFor, drop } = suiteLedger();
+  after(drop);
 
   it("inserts a run only if absent and keeps the first writer's record", async (ctx) => {
     const t = await ledgerFor(ctx);

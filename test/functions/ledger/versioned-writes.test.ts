@@ -2,13 +2,12 @@
 // one is refused, and a row this process wrote last is written again without a read, yet a change
 // or a delete made by someone else in between is still seen (the write is conditional on the ETag).
 import assert from "node:assert/strict";
-import { after, describe, it, type TestContext } from "node:test";
+import { after, describe, it } from "node:test";
 import type { TableClient } from "@azure/data-tables";
 import { taskPartition, taskRowKey } from "../../../functions/ledger/run-ledger";
 import { writeTaskRowsIfNewer } from "../../../functions/ledger/versioned-writes";
 import { ledgerVersion } from "../../../orchestrations/runtime/orchestrator/task-invocation";
-import { needService } from "../../support/services";
-import { testLedger, type TestLedger } from "../../support/test-ledger";
+import { suiteLedger } from "../../support/test-ledger";
 
 const v = (seq: number) => ledgerVersion(1_700_000_000_000, seq);
 
@@ -29,15 +28,8 @@ function countReads(table: TableClient): { reads: number } {
 }
 
 describe("versioned task-row writes (Azurite)", () => {
-  let t: TestLedger | undefined;
-  async function ledgerFor(ctx: TestContext): Promise<TestLedger | undefined> {
-    if (!(await needService(ctx, "azurite"))) return undefined;
-    t ??= testLedger();
-    return t;
-  }
-  after(async () => {
-    await t?.drop();
-  });
+  const { ledgerFor, drop } = suiteLedger();
+  after(drop);
 
   it("replaces a row only with a newer version and refuses an older one", async (ctx) => {
     const t = await ledgerFor(ctx);
