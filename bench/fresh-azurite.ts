@@ -4,21 +4,13 @@
 // every earlier run's rows and task logs and rewrites its whole metadata file every few seconds,
 // which makes timings depend on how long it has been in use.
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { localAppSettings } from "../tools/services/app-env";
 import { azurite } from "../tools/services/azurite";
 import { downService, upService } from "../tools/services/lifecycle";
+import { freePort } from "../tools/services/ports";
 import { serviceSettings } from "../tools/services/settings";
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** Starts the fresh Azurite and points this process's environment at it; returns the stop. */
 export async function useFreshAzurite(): Promise<() => Promise<void>> {

@@ -9,6 +9,18 @@ export function portIsFree(host: string, port: number): Promise<boolean> {
   });
 }
 
+/** A port nothing listens on now, as the system picks one (for a service started on the side). */
+export function freePort(host = "127.0.0.1"): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, host, () => {
+      const port = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 /** Calls `check` until it resolves, or rejects with its last error once `timeoutMs` has passed. */
 export async function waitUntil<T>(
   check: () => Promise<T>,

@@ -9,18 +9,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { readPidRecord } from "../../../tools/services/pid-files";
 import { isAlive } from "../../../tools/services/process-tree";
-import { portIsFree } from "../../../tools/services/ports";
+import { freePort, portIsFree } from "../../../tools/services/ports";
 import { serviceSettings, type ServiceSettings } from "../../../tools/services/settings";
 import { needService, settings } from "../../support/services";
 import { azflow, freshDay } from "./azflow-process";
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 interface Fresh {
   env: NodeJS.ProcessEnv;

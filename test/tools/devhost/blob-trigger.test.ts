@@ -9,7 +9,8 @@ import { after, before, describe, it } from "node:test";
 import { BlobServiceClient, type ContainerClient } from "@azure/storage-blob";
 import { startHost, type RunningHost } from "../../../tools/devhost";
 import { parseBlobPath } from "../../../tools/devhost/blob-poller";
-import { freePort, repoRoot, sampleApp, waitFor } from "./helpers";
+import { repoRoot, sampleApp, waitFor } from "./helpers";
+import { freePort } from "../../../tools/services/ports";
 import { blobFirings } from "../../apps/triggers/state";
 
 // Azurite's well-known development account key (public, documented).

@@ -1,5 +1,4 @@
 // Shared helpers for the devhost tests (compiled next to them under dist/test/tools/devhost).
-import * as net from "node:net";
 import * as path from "node:path";
 import { loadApp, createEngine, type DurableEngine, type EngineOptions, type LoadedApp } from "../../../tools/devhost";
 
@@ -13,17 +12,6 @@ export function sampleApp(name: "durable-samples" | "triggers" | "resume"): Load
 
 export function testEngine(app: LoadedApp, options: Partial<EngineOptions> = {}): DurableEngine {
   return createEngine({ registry: app.registry, mode: "test", appRoot: app.appRoot, ...options });
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */

@@ -8,7 +8,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, describe, it } from "node:test";
 import { loadApp, startHost, StateDirLockedError } from "../../../tools/devhost";
-import { appsDir, cliMain, freePort, repoRoot, waitFor } from "./helpers";
+import { appsDir, cliMain, repoRoot, waitFor } from "./helpers";
+import { freePort } from "../../../tools/services/ports";
 
 interface HostProcess {
   child: ChildProcess;

@@ -6,7 +6,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, describe, it } from "node:test";
-import { appsDir, cliMain, freePort, repoRoot, waitFor } from "./helpers";
+import { appsDir, cliMain, repoRoot, waitFor } from "./helpers";
+import { freePort } from "../../../tools/services/ports";
 
 describe("host mode restart", () => {
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "devhost-resume-"));
