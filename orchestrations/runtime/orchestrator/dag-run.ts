@@ -102,13 +102,10 @@ export class DagRun implements LifecycleHost {
         return undefined;
       }
       this.step();
-      if (this.timedOut || (this.runDeadlineMs !== null && this.turns.now() >= this.runDeadlineMs)) {
+      if (this.timedOut || this.pastRunDeadline()) {
         this.timeOut();
         break;
       }
-      // The run's own deadline is nothing to wait for once nothing else is: plan() sets it again
-      // while the run goes on.
-      this.turns.clearDeadline("run");
       if (this.turns.idle) {
         const decided = decideRunState(this.dag, this.state.view, this.waitingOnPast.length > 0);
         if (decided.deadlocked) {
@@ -125,9 +122,11 @@ export class DagRun implements LifecycleHost {
         }
         this.pollPreviousRun();
       }
-      this.plan();
+      // Decided before plan() may queue a bookkeeping write, which does not stop at the deadline.
+      const wakeBy = this.wakeBy();
+      this.plan(wakeBy);
       if (!this.context.df.isReplaying) this.context.df.setCustomStatus(this.state.stateCounts());
-      yield* this.turns.turn();
+      yield* this.turns.turn(wakeBy);
     }
     return yield* this.finish(runState);
   }
@@ -150,8 +149,20 @@ export class DagRun implements LifecycleHost {
    */
   private mayContinueAsNew(): boolean {
     return this.turns.actions.activities - this.activitiesBefore >= CONTINUE_AS_NEW_AFTER_ACTIVITIES &&
-      this.state.candidates.size > 0 && this.lifecycle.idle && this.turns.quiet && !this.outbox.writing &&
-      !this.waitingOnPast.length && !this.pastRefreshed && !this.timedOut && this.failureReason === null;
+      this.state.candidates.size > 0 && this.lifecycle.idle && this.turns.idle && !this.outbox.writing &&
+      !this.waitingOnPast.length && !this.pastRefreshed && !this.timedOut && !this.pastRunDeadline() && this.failureReason === null;
+  }
+
+  private pastRunDeadline(): boolean {
+    return this.runDeadlineMs !== null && this.turns.now() >= this.runDeadlineMs;
+  }
+
+  /**
+   * When the next turn must end at the latest: the run's dagrun_timeout while no activity runs
+   * (running ones stop at it themselves, and so wake the run).
+   */
+  private wakeBy(): number | undefined {
+    return this.runDeadlineMs === null || this.turns.busy ? undefined : this.runDeadlineMs;
   }
 
   private snapshot(): ContinuedRun {
@@ -195,15 +206,9 @@ export class DagRun implements LifecycleHost {
     }
   }
 
-  /** What the next turn needs besides the tasks' own work: the run's deadline and a ledger write. */
-  private plan(): void {
-    // While activities run they stop at the run's deadline themselves (and so wake the run);
-    // only when none runs does the deadline need a timer of its own.
-    if (this.runDeadlineMs !== null) {
-      if (this.turns.busy) this.turns.clearDeadline("run");
-      else this.turns.setDeadline("run", this.runDeadlineMs, () => (this.timedOut = true));
-    }
-    const soon = this.turns.nextDeadline();
+  /** What the next turn needs besides the tasks' own work: a ledger write. */
+  private plan(wakeBy: number | undefined): void {
+    const soon = this.turns.nextDeadline(wakeBy);
     const carrierDueSoon = soon !== undefined && soon - this.turns.now() <= LEDGER_DEFER_SECONDS * 1000;
     if (this.outbox.pending && !this.outbox.writing && this.turns.queuedCount === 0 && !carrierDueSoon && !this.turns.hasDeadline("ledger-retry")) {
       // Nothing starts now or shortly (a poke, a retry) that could carry the rows: a bookkeeping

@@ -120,14 +120,6 @@ export class DurableTurns {
     return this.queued.length === 0 && this.running.size === 0 && this.deadlines.size === 0 && this.listeners.size === 0;
   }
 
-  /**
-   * Nothing outstanding but (at most) the run's own deadline, which the next turn plans again:
-   * a point where the run can continue as a new execution without losing anything it waits on.
-   */
-  get quiet(): boolean {
-    return this.queued.length === 0 && this.running.size === 0 && this.listeners.size === 0 && [...this.deadlines.keys()].every((k) => k === "run");
-  }
-
   /** Token numbering and action counts as plain data, for the next execution. */
   snapshot(): TurnsSnapshot {
     return { nextToken: this.nextToken, actions: { ...this.actions } };
@@ -152,9 +144,9 @@ export class DurableTurns {
     return this.queued.length > 0 || this.running.size > 0;
   }
 
-  /** The earliest deadline, if any. */
-  nextDeadline(): number | undefined {
-    let earliest: number | undefined;
+  /** The earliest deadline, or `wakeBy` when that comes first (the run's dagrun_timeout), if any. */
+  nextDeadline(wakeBy?: number): number | undefined {
+    let earliest = wakeBy;
     for (const d of this.deadlines.values()) if (earliest === undefined || d.at < earliest) earliest = d.at;
     return earliest;
   }
@@ -162,10 +154,12 @@ export class DurableTurns {
   /**
    * One turn: fires deadlines already due, or else schedules what is queued and waits for the
    * first thing to happen, then delivers every completion that has reached the history.
+   * `wakeBy` is a moment to be back by even if nothing else happens (the run's dagrun_timeout):
+   * the caller looks at the clock then, no handler of its own runs.
    */
-  *turn(): Generator<Task, void, unknown> {
+  *turn(wakeBy?: number): Generator<Task, void, unknown> {
     if (this.fireDueDeadlines()) return;
-    const deadline = this.nextDeadline();
+    const deadline = this.nextDeadline(wakeBy);
     const earliest = deadline === undefined ? undefined : Math.min(deadline, this.now() + MAX_ALARM_MS);
     const old = this.running.size > 0 || this.listeners.size > 0;
     // Activities started this turn: with the woken ones, the only ones that can have ended (an
