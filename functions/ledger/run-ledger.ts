@@ -259,11 +259,10 @@ export class RunLedger {
       const chunk = patches.slice(i, i + 100).map((p) => ({ ...p, partitionKey, rowKey: taskRowKey(p.task_id, p.map_index), dag_id: dagId, dag_run_id: runId }));
       try {
         const etags = transactionEtags(await this.tasks.submitTransaction(chunk.map((e) => ["create", e] as const)), chunk.length);
+        // Written without a version: the lowest, as versioned-writes.ts counts it.
         chunk.forEach((e, j) => {
           const etag = etags[j];
-          // A row written without a version counts as the lowest, as versioned-writes.ts counts it.
-          const version = (e as { version?: unknown }).version;
-          if (etag) rememberRow(this.tasks, partitionKey, e.rowKey, { etag, version: typeof version === "string" ? version : "" });
+          if (etag) rememberRow(this.tasks, partitionKey, e.rowKey, { etag, version: "" });
         });
       } catch (err) {
         if (!(err instanceof RestError && err.statusCode === 409)) throw err;

@@ -156,7 +156,7 @@ async function writeGroup(ledger: RunLedger, dagId: string, runId: string, pk: s
       }
     }
     const stored = await readRows(ledger.tasks, pk, todo.filter((rk) => !known.has(rk)));
-    const actions: { rk: string; version: string; action: TransactionAction }[] = [];
+    const actions: { rk: string; action: TransactionAction }[] = [];
     for (const rk of todo) {
       const { row, owners } = rows.get(rk)!;
       const current = known.get(rk) ?? stored.get(rk);
@@ -165,7 +165,7 @@ async function writeGroup(ledger: RunLedger, dagId: string, runId: string, pk: s
         continue;
       }
       const entity = { partitionKey: pk, rowKey: rk, dag_id: dagId, dag_run_id: runId, ...row };
-      actions.push({ rk, version: row.version, action: current ? ["update", entity, "Merge", { etag: current.etag }] : ["create", entity] });
+      actions.push({ rk, action: current ? ["update", entity, "Merge", { etag: current.etag }] : ["create", entity] });
     }
     const retry = new Set<string>();
     for (let i = 0; i < actions.length; i += 100) {
@@ -174,7 +174,7 @@ async function writeGroup(ledger: RunLedger, dagId: string, runId: string, pk: s
         const etags = transactionEtags(await ledger.tasks.submitTransaction(chunk.map((a) => a.action)), chunk.length);
         chunk.forEach((a, j) => {
           const etag = etags[j];
-          if (etag) rememberRow(ledger.tasks, pk, a.rk, { etag, version: a.version });
+          if (etag) rememberRow(ledger.tasks, pk, a.rk, { etag, version: rows.get(a.rk)!.row.version });
           else forgetRow(ledger.tasks, pk, a.rk);
         });
       } catch (err) {

@@ -30,7 +30,7 @@ const LEDGER_DEFER_SECONDS = 15;
  * replays its execution's history from the start, so a long chain would otherwise cost time
  * quadratic in its length, here and in Azure.
  */
-export const CONTINUE_AS_NEW_AFTER_ACTIVITIES = 100;
+const CONTINUE_AS_NEW_AFTER_ACTIVITIES = 100;
 
 export class DagRun implements LifecycleHost {
   readonly turns: DurableTurns;
